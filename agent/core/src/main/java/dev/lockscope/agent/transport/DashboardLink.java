@@ -1,0 +1,293 @@
+package dev.lockscope.agent.transport;
+
+import dev.lockscope.agent.AgentOptions;
+import dev.lockscope.agent.CommandHandler;
+import dev.lockscope.agent.JvmIdentity;
+import dev.lockscope.bridge.AgentThread;
+import dev.lockscope.protocol.JsonReader;
+import dev.lockscope.protocol.JsonWriter;
+import dev.lockscope.protocol.Protocol;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The agent's one connection to the dashboard: a WebSocket it dials out on, sending the hello, samples, events
+ * and responses, and receiving requests.
+ *
+ * <p>Application threads never wait on it: producers only {@link OutboundQueue#offer offer} to bounded queues.
+ * A single sender thread owns the socket; when the dashboard is down, slow or restarting it reconnects with
+ * {@link Backoff} while the queues drop and count. A send that the dashboard does not take within
+ * {@link #SEND_TIMEOUT} aborts the connection, so a peer that never reads cannot hold anything up.
+ */
+public final class DashboardLink {
+    static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    static final long HEARTBEAT_MS = 5_000;
+    static final int MAX_INCOMING_CHARS = 1 << 20;
+
+    private final URI uri;
+    private final String token;
+    private final JvmIdentity identity;
+    private final Function<String, CommandHandler> commands;
+    private final OutboundQueue messages;
+    /** Responses have their own queue so a flood of samples and events can never crowd one out. */
+    private final OutboundQueue responses = new OutboundQueue(64);
+    private final AtomicLong seq = new AtomicLong();
+    private final Backoff backoff = new Backoff();
+    private final ExecutorService commandThreads;
+    private final AtomicLong connects = new AtomicLong();
+    private volatile Thread sender;
+    private volatile WebSocket socket;
+    private volatile boolean acked;
+    private volatile boolean closed;
+    private List<String> features = List.of();
+
+    public DashboardLink(AgentOptions options, JvmIdentity identity, Function<String, CommandHandler> commands) {
+        String target = options.get("dashboard", AgentOptions.DEFAULT_DASHBOARD);
+        this.uri = "none".equals(target) ? null : URI.create(target);
+        String t = options.get("token", System.getenv("LOCKSCOPE_TOKEN"));
+        this.token = t == null || t.isBlank() ? null : t;
+        this.identity = identity;
+        this.commands = commands;
+        this.messages = new OutboundQueue((int) Math.max(16, options.number("queue", 1024)));
+        // At most four requests run at once (a profile may run for minutes); more get a "busy" answer.
+        this.commandThreads = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> new AgentThread(r, "lockscope-command"));
+    }
+
+    public void start(List<String> features) {
+        this.features = features;
+        if (uri == null) {
+            return;
+        }
+        sender = new AgentThread(this::run, "lockscope-link");
+        sender.start();
+    }
+
+    public void sendSample(Consumer<JsonWriter> body) {
+        JsonWriter w = new JsonWriter().beginObject()
+                .field("type", Protocol.SAMPLE).field("seq", seq.incrementAndGet())
+                .field("ts", System.currentTimeMillis()).name("body").beginObject();
+        body.accept(w);
+        messages.offer(w.endObject().endObject().toString());
+    }
+
+    public boolean sendEvent(String kind, Consumer<JsonWriter> body) {
+        JsonWriter w = new JsonWriter().beginObject()
+                .field("type", Protocol.EVENT).field("kind", kind).field("seq", seq.incrementAndGet())
+                .field("ts", System.currentTimeMillis()).name("body").beginObject();
+        body.accept(w);
+        return messages.offer(w.endObject().endObject().toString());
+    }
+
+    public long dropped() {
+        return messages.dropped() + responses.dropped();
+    }
+
+    public int queued() {
+        return messages.size();
+    }
+
+    /** How many times the link reached the dashboard and got an ack. */
+    public long connects() {
+        return connects.get();
+    }
+
+    public void close() {
+        closed = true;
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+        commandThreads.shutdownNow();
+    }
+
+    private void run() {
+        HttpClient client = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .executor(httpThreads())
+                .build();
+        while (!closed) {
+            try {
+                connectAndPump(client);
+            } catch (Throwable t) {
+                // Dashboard down, refused, slow or gone: fall through to the backoff.
+            }
+            socket = null;
+            acked = false;
+            if (!closed) {
+                sleep(backoff.nextDelayMillis());
+            }
+        }
+    }
+
+    private static ExecutorService httpThreads() {
+        return new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> new AgentThread(r, "lockscope-http"));
+    }
+
+    private void connectAndPump(HttpClient client) throws Exception {
+        WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT);
+        if (token != null) {
+            b.header(Protocol.TOKEN_HEADER, Protocol.TOKEN_SCHEME + token);
+        }
+        Incoming incoming = new Incoming();
+        WebSocket ws = b.buildAsync(uri, incoming).get(CONNECT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+        socket = ws;
+        send(ws, hello());
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (!acked && !incoming.closed && System.currentTimeMillis() < deadline) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        if (!acked) {
+            ws.abort();
+            return;
+        }
+        backoff.reset();
+        connects.incrementAndGet();
+        long lastSend = System.currentTimeMillis();
+        while (!closed && !incoming.closed && !ws.isOutputClosed()) {
+            String next = responses.poll();
+            if (next == null) {
+                next = messages.poll();
+            }
+            if (next != null) {
+                send(ws, next);
+                lastSend = System.currentTimeMillis();
+            } else if (System.currentTimeMillis() - lastSend > HEARTBEAT_MS) {
+                send(ws, new JsonWriter().beginObject().field("type", Protocol.HEARTBEAT)
+                        .field("ts", System.currentTimeMillis()).endObject().toString());
+                lastSend = System.currentTimeMillis();
+            } else {
+                LockSupport.parkNanos(20_000_000);
+            }
+        }
+        ws.abort();
+    }
+
+    private static void send(WebSocket ws, String text) throws Exception {
+        try {
+            ws.sendText(text, true).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            ws.abort(); // never wait longer on a peer that does not read
+            throw e;
+        }
+    }
+
+    private String hello() {
+        JsonWriter w = new JsonWriter().beginObject().field("type", Protocol.HELLO)
+                .field("protocol", Protocol.VERSION).name("identity").beginObject();
+        identity.writeTo(w);
+        return w.endObject().field("features", features).endObject().toString();
+    }
+
+    private void onMessage(String text) {
+        Map<String, Object> msg;
+        try {
+            msg = JsonReader.parseObject(text, MAX_INCOMING_CHARS);
+        } catch (RuntimeException e) {
+            return; // a dashboard bug must not hurt the app; nothing to answer without an id
+        }
+        Object type = msg.get("type");
+        if (Protocol.ACK.equals(type)) {
+            acked = true;
+        } else if (Protocol.REQUEST.equals(type)) {
+            dispatch(msg);
+        } else if (Protocol.REJECT.equals(type)) {
+            System.err.println("lockscope: dashboard rejected a message: " + msg.get("error"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void dispatch(Map<String, Object> msg) {
+        String id = String.valueOf(msg.get("id"));
+        String command = String.valueOf(msg.get("command"));
+        Object a = msg.get("args");
+        Map<String, Object> args = a instanceof Map ? (Map<String, Object>) a : Map.of();
+        CommandHandler handler = commands.apply(command);
+        if (handler == null) {
+            respondError(id, "unknown command '" + command + "'");
+            return;
+        }
+        try {
+            commandThreads.execute(() -> {
+                JsonWriter body = new JsonWriter();
+                try {
+                    handler.handle(args, body);
+                } catch (Throwable t) {
+                    respondError(id, t.getMessage() == null ? t.toString() : t.getMessage());
+                    return;
+                }
+                String b = body.toString();
+                responses.offer(new JsonWriter().beginObject().field("type", Protocol.RESPONSE).field("id", id)
+                        .field("ok", true).name("body").raw(b.isEmpty() ? "null" : b).endObject().toString());
+            });
+        } catch (RejectedExecutionException e) {
+            respondError(id, "busy: the agent is already running 4 requests");
+        }
+    }
+
+    private void respondError(String id, String error) {
+        responses.offer(new JsonWriter().beginObject().field("type", Protocol.RESPONSE).field("id", id)
+                .field("ok", false).field("error", error).endObject().toString());
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Receives frames; runs on the HTTP client's (agent-owned) threads. */
+    private final class Incoming implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+        volatile boolean closed;
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            if (partial.length() + data.length() <= MAX_INCOMING_CHARS) {
+                partial.append(data);
+            }
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                try {
+                    onMessage(text);
+                } catch (Throwable t) {
+                    // never let a bad frame kill the listener
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed = true;
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed = true;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.lockscope.dashboard;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.jvms.Json;
+import dev.lockscope.dashboard.jvms.JvmRegistry;
+import dev.lockscope.dashboard.jvms.JvmRoutes;
+import dev.lockscope.dashboard.jvms.LiveJvm;
+import dev.lockscope.dashboard.security.AccessPolicy;
+import dev.lockscope.dashboard.security.RequestGuard;
+import dev.lockscope.protocol.Protocol;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Builds the dashboard: an unstarted {@link Javalin} given its configuration. {@code main} starts it on the
+ * configured address; tests start it on port 0.
+ */
+public final class DashboardApp {
+    private DashboardApp() {}
+
+    public static Javalin create(DashboardConfig config) {
+        return create(config, new JvmRegistry((int) Math.max(10, config.history().toSeconds())));
+    }
+
+    public static Javalin create(DashboardConfig config, JvmRegistry registry) {
+        AccessPolicy access = new AccessPolicy(config.token(), config.loopbackOnly());
+        RequestGuard guard = new RequestGuard(access);
+        AgentEndpoint agents = new AgentEndpoint(registry, access);
+        List<RouteGroup> groups = List.of(
+                new JvmRoutes(registry),
+                new SessionRoutes(access));
+        return Javalin.create(c -> {
+            c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            c.startup.showJavalinBanner = false;
+            c.staticFiles.add("/public", Location.CLASSPATH);
+            c.staticFiles.enableWebjars();
+            c.jetty.modifyWebSocketServletFactory(f -> {
+                f.setMaxTextMessageSize(Protocol.MAX_FRAME_BYTES);
+                f.setMaxBinaryMessageSize(64 * 1024);
+            });
+            c.routes.before(guard::handle);
+            c.routes.ws(Protocol.AGENT_PATH, agents::configure);
+            for (RouteGroup g : groups) {
+                g.addRoutes(c.routes);
+            }
+            c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+            c.routes.exception(LiveJvm.AgentUnavailableException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
+            c.routes.exception(LiveJvm.AgentErrorException.class, (e, ctx) -> error(ctx, 502, e.getMessage()));
+            c.routes.exception(CompletionException.class, (e, ctx) -> {
+                Throwable cause = e.getCause();
+                int status = cause instanceof LiveJvm.AgentUnavailableException ? 503
+                        : cause instanceof LiveJvm.AgentErrorException ? 502
+                        : cause instanceof HttpResponseException h ? h.getStatus() : 500;
+                error(ctx, status, cause == null ? e.getMessage() : cause.getMessage());
+            });
+            c.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+        });
+    }
+
+    /** Every API error is JSON: {@code {"status": 404, "error": "..."}}. */
+    static void error(Context ctx, int status, String message) {
+        ObjectNode o = Json.MAPPER.createObjectNode().put("status", status).put("error", message);
+        ctx.status(HttpStatus.forStatus(status)).json(o);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.lockscope.dashboard;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * Command-line configuration of the dashboard. {@link #parse} rejects anything it does not understand with a
+ * message that names the flag, and refuses a non-loopback bind without a token.
+ */
+public record DashboardConfig(String host, int port, String token, Duration history) {
+    public static final int DEFAULT_PORT = 7070;
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** Ten minutes of once-a-second samples: the longest window the UI offers. */
+    public static final Duration DEFAULT_HISTORY = Duration.ofMinutes(10);
+
+    public static final String USAGE = """
+            usage: java -jar lockscope-dashboard.jar [--port 7070] [--host 127.0.0.1] [--token T] [--history 10m]
+              --port     HTTP port (0 picks a free one)
+              --host     address to bind; anything but loopback requires --token
+              --token    token agents and browsers must present (or env LOCKSCOPE_TOKEN)
+              --history  how much per-JVM history to keep in memory (e.g. 10m, 1h)""";
+
+    public static DashboardConfig defaults() {
+        return new DashboardConfig(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_HISTORY);
+    }
+
+    public DashboardConfig withPort(int p) {
+        return new DashboardConfig(host, p, token, history);
+    }
+
+    public DashboardConfig withToken(String t) {
+        return new DashboardConfig(host, port, t, history);
+    }
+
+    public boolean loopbackOnly() {
+        return isLoopback(host);
+    }
+
+    public static DashboardConfig parse(String[] args, String envToken) {
+        String host = DEFAULT_HOST;
+        int port = DEFAULT_PORT;
+        String token = envToken == null || envToken.isBlank() ? null : envToken;
+        Duration history = DEFAULT_HISTORY;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            String value;
+            int eq = flag.indexOf('=');
+            if (flag.startsWith("--") && eq > 0) {
+                value = flag.substring(eq + 1);
+                flag = flag.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("missing value for " + flag);
+            }
+            switch (flag) {
+                case "--port" -> {
+                    try {
+                        port = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--port " + value + " is not a number");
+                    }
+                    if (port < 0 || port > 65535) {
+                        throw new IllegalArgumentException("--port " + value + " is out of range 0-65535");
+                    }
+                }
+                case "--host" -> host = value;
+                case "--token" -> {
+                    if (value.isBlank()) {
+                        throw new IllegalArgumentException("--token must not be empty");
+                    }
+                    token = value;
+                }
+                case "--history" -> history = parseDuration(value);
+                default -> throw new IllegalArgumentException("unknown flag " + flag);
+            }
+        }
+        DashboardConfig c = new DashboardConfig(host, port, token, history);
+        if (!c.loopbackOnly() && token == null) {
+            throw new IllegalArgumentException("--host " + host + " is reachable beyond this machine: "
+                    + "set --token (or LOCKSCOPE_TOKEN) so only holders of the token can connect");
+        }
+        return c;
+    }
+
+    static Duration parseDuration(String v) {
+        String t = v.trim().toLowerCase();
+        try {
+            if (t.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+            } else if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            } else if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("'" + v + "' is not a duration (use e.g. 30s, 10m, 1h)");
+    }
+
+    static boolean isLoopback(String host) {
+        if (host.equals("localhost")) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,214 @@
+// The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
+import { el, api, fmt, allTabs } from './core.js';
+import './tabs/overview.js';
+
+const main = document.getElementById('main');
+const crumbs = document.getElementById('crumbs');
+const connBadge = document.getElementById('conn');
+let teardown = () => {};
+
+const WINDOWS = [['10s', 10_000], ['1m', 60_000], ['10m', 600_000]];
+
+function parseRoute() {
+  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { parts, params: new URLSearchParams(query) };
+}
+
+async function route() {
+  teardown();
+  teardown = () => {};
+  const { parts, params } = parseRoute();
+  try {
+    const session = await api('/api/session');
+    if (session.tokenRequired && !session.authorised) return loginPage();
+  } catch (e) { /* shown by the page below */ }
+  if (parts[0] === 'jvm' && parts[1]) return jvmPage(parts[1], parts[2] || 'overview', params);
+  return homePage();
+}
+
+function setConn(state, text) {
+  connBadge.className = 'conn ' + state;
+  connBadge.textContent = text;
+}
+
+/** Subscribes to a server-sent event stream; reconnects by itself (EventSource does) and shows the state. */
+function stream(url, handlers) {
+  const es = new EventSource(url);
+  es.onopen = () => setConn('live', 'live');
+  es.onerror = () => setConn('lost', 'connection lost – retrying');
+  for (const [event, fn] of Object.entries(handlers)) {
+    es.addEventListener(event, (e) => fn(JSON.parse(e.data)));
+  }
+  return () => es.close();
+}
+
+// ---- login (only when the dashboard was started with a token) ---------------------------------------
+
+function loginPage() {
+  crumbs.replaceChildren();
+  const input = el('input', { type: 'password', id: 'token', autocomplete: 'current-password', 'aria-label': 'token' });
+  const msg = el('p', { class: 'error', role: 'alert' });
+  const form = el('form', { class: 'card' },
+    el('h1', {}, 'Token required'),
+    el('p', {}, 'This dashboard was started with a token. Enter it once; the browser keeps a session cookie.'),
+    input, ' ', el('button', { class: 'primary', type: 'submit' }, 'Sign in'), msg);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api('/api/login', { method: 'POST', body: { token: input.value } });
+      route();
+    } catch (err) { msg.textContent = err.message; }
+  });
+  main.replaceChildren(form);
+}
+
+// ---- home: the JVM list ------------------------------------------------------------------------------
+
+function trouble(j) {
+  // Sorted by trouble first: open critical findings, then blocked threads, then connected.
+  const s = j.sample?.vitals?.threads || {};
+  return (j.findings?.critical || 0) * 1000 + (j.findings?.open || 0) * 100 + (s.BLOCKED || 0) + (j.connected ? 1 : 0);
+}
+
+function homePage() {
+  crumbs.replaceChildren(el('span', {}, 'JVMs'));
+  const body = el('div', { id: 'jvm-list' });
+  main.replaceChildren(el('h1', {}, 'JVMs'), body);
+  const render = (jvms) => {
+    if (jvms.length === 0) {
+      body.replaceChildren(el('div', { class: 'card muted' },
+        'No JVM connected yet. Start one with -javaagent:lockscope-agent.jar, or attach with ',
+        el('code', {}, 'java -jar lockscope-agent.jar attach <pid>'), '.'));
+      return;
+    }
+    jvms.sort((a, b) => trouble(b) - trouble(a));
+    const rows = jvms.map(j => {
+      const v = j.sample?.vitals || {};
+      const t = v.threads || {};
+      return el('tr', { class: 'clickable jvm-row', 'data-jvm-id': j.id, tabindex: 0,
+        onclick: () => { location.hash = '#/jvm/' + encodeURIComponent(j.id) + '/overview'; },
+        onkeydown: (e) => { if (e.key === 'Enter') location.hash = '#/jvm/' + encodeURIComponent(j.id) + '/overview'; } },
+        el('td', {}, el('span', { class: 'jvm-name' }, j.name), el('div', { class: 'muted mono' }, j.mainClass)),
+        el('td', { class: 'num' }, j.pid),
+        el('td', {}, j.host),
+        el('td', {}, j.jvmVersion),
+        el('td', {}, j.connected ? fmt.age(Date.now() - j.startTime) : '–'),
+        el('td', {}, j.connected ? el('span', { class: 'badge ok' }, 'connected')
+          : el('span', { class: 'badge off' }, 'disconnected')),
+        el('td', { class: 'num' }, t.RUNNABLE ?? '–'),
+        el('td', { class: 'num' }, t.BLOCKED ? el('span', { class: 'badge warn' }, t.BLOCKED) : (t.BLOCKED ?? '–')),
+        el('td', { class: 'num' }, (t.WAITING ?? 0) + (t.TIMED_WAITING ?? 0)),
+        el('td', { class: 'num' }, fmt.pct(v.cpu?.processCpuLoad)),
+        el('td', { class: 'num' }, fmt.bytes(v.heap?.usedBytes)),
+        el('td', { class: 'badges' }, findingBadges(j)));
+    });
+    body.replaceChildren(el('table', {},
+      el('thead', {}, el('tr', {}, ['Name', 'PID', 'Host', 'JVM', 'Uptime', 'State', 'Runnable', 'Blocked', 'Waiting', 'CPU', 'Heap', 'Findings']
+        .map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows)));
+  };
+  api('/api/jvms').then(render).catch(e => body.replaceChildren(el('p', { class: 'error' }, e.message)));
+  teardown = stream('/api/stream', { jvms: render });
+}
+
+function findingBadges(j) {
+  const f = j.findings;
+  if (!f || !f.open) return [];
+  return [el('span', { class: 'badge ' + (f.critical ? 'crit' : 'warn'), title: (f.kinds || []).join(', ') },
+    f.open + ' finding' + (f.open > 1 ? 's' : ''))];
+}
+
+// ---- a JVM's page -----------------------------------------------------------------------------------
+
+async function jvmPage(id, tabId, params) {
+  const listeners = {};
+  const page = {
+    id, jvm: null, samples: [], paused: false,
+    windowMs: WINDOWS.find(w => w[0] === params.get('w'))?.[1] || 60_000,
+    selection: params.get('sel'),
+    on(evt, fn) { (listeners[evt] ||= []).push(fn); },
+    emit(evt, arg) { (listeners[evt] || []).forEach(fn => { try { fn(arg); } catch (e) { console.error(e); } }); },
+    /** Samples inside the selected window, oldest first. */
+    windowSamples() { const from = Date.now() - page.windowMs; return page.samples.filter(s => s.ts >= from); },
+    navigate(tab, selection) {
+      const q = new URLSearchParams();
+      q.set('w', WINDOWS.find(w => w[1] === page.windowMs)?.[0] || '1m');
+      if (selection) q.set('sel', selection);
+      location.hash = '#/jvm/' + encodeURIComponent(id) + '/' + tab + '?' + q;
+    },
+    api(path, options) { return api('/api/jvms/' + encodeURIComponent(id) + path, options); },
+  };
+  try {
+    page.jvm = await api('/api/jvms/' + encodeURIComponent(id));
+    page.samples = await page.api('/samples?window=10m');
+  } catch (e) {
+    main.replaceChildren(el('p', { class: 'error' }, e.message), el('a', { href: '#/' }, 'back to the JVM list'));
+    return;
+  }
+  crumbs.replaceChildren(el('a', { href: '#/' }, 'JVMs'), ' / ', el('span', {}, page.jvm.name));
+  const header = el('div', { class: 'card', id: 'jvm-header' });
+  const renderHeader = () => {
+    const j = page.jvm;
+    header.replaceChildren(
+      el('h1', {}, el('span', { class: 'jvm-name' }, j.name), ' ',
+        j.connected ? el('span', { class: 'badge ok' }, 'connected') : el('span', { class: 'badge off' }, 'disconnected')),
+      el('dl', { class: 'kv' },
+        el('dt', {}, 'PID / host'), el('dd', {}, j.pid + ' on ' + j.host),
+        el('dt', {}, 'JVM'), el('dd', {}, j.jvmVendor + ' ' + j.jvmVersion),
+        el('dt', {}, 'Main'), el('dd', { class: 'mono' }, j.mainClass),
+        el('dt', {}, 'Agent'), el('dd', {}, j.agentVersion + ' · engines: ' + (j.features || []).join(', ')),
+        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())));
+  };
+  renderHeader();
+
+  const windowSel = el('div', { class: 'toolbar', role: 'group', 'aria-label': 'time window' },
+    el('span', { class: 'muted' }, 'Window:'),
+    WINDOWS.map(([label, ms]) => el('button', { 'data-window': label, 'aria-pressed': String(ms === page.windowMs),
+      onclick: (e) => {
+        page.windowMs = ms;
+        windowSel.querySelectorAll('[data-window]').forEach(b => b.setAttribute('aria-pressed', String(b === e.target)));
+        history.replaceState(null, '', location.hash.replace(/([?&])w=[^&]*/, '$1w=' + label));
+        page.emit('window', ms);
+      } }, label)),
+    el('button', { id: 'pause', 'aria-pressed': 'false', onclick: (e) => {
+      page.paused = !page.paused;
+      e.target.setAttribute('aria-pressed', String(page.paused));
+      e.target.textContent = page.paused ? 'Resume' : 'Pause';
+      setConn(page.paused ? '' : 'live', page.paused ? 'paused' : 'live');
+      if (!page.paused) page.emit('sample');
+    } }, 'Pause'));
+
+  const tabBar = el('nav', { class: 'tabs', role: 'tablist' }, allTabs().map(t => el('a', {
+    href: '#/jvm/' + encodeURIComponent(id) + '/' + t.id, role: 'tab', 'data-tab': t.id,
+    class: t.id === tabId ? 'active' : '', 'aria-selected': String(t.id === tabId) }, t.title)));
+  const content = el('div', { id: 'tab-content' });
+  const findings = el('div', { id: 'findings-strip' });
+  main.replaceChildren(header, findings, windowSel, tabBar, content);
+
+  const tab = allTabs().find(t => t.id === tabId) || allTabs()[0];
+  const mounted = tab.mount(content, page) || {};
+  page.emit('sample');
+
+  const stopStream = stream('/api/jvms/' + encodeURIComponent(id) + '/stream', {
+    sample: (s) => {
+      page.samples.push(s);
+      const cutoff = Date.now() - 600_000;
+      while (page.samples.length && page.samples[0].ts < cutoff) page.samples.shift();
+      if (!page.paused) page.emit('sample');
+    },
+  });
+  const refresh = setInterval(async () => {
+    try {
+      page.jvm = await api('/api/jvms/' + encodeURIComponent(id));
+      renderHeader();
+      page.emit('jvm');
+    } catch (e) { /* the stream badge shows connectivity */ }
+  }, 2000);
+  page.findingsStrip = findings;
+  page.emit('mounted');
+  teardown = () => { stopStream(); clearInterval(refresh); if (mounted.unmount) mounted.unmount(); };
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,56 @@
+// Time-series charts on uPlot (from its WebJar, loaded as the global `uPlot`).
+import { el } from './core.js';
+
+const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9', '#f0e442'];
+
+/**
+ * A live line chart. series: [{label, value(body, sample, prevSample) -> number, color?}]. Feed it with set(samples) where
+ * samples are [{ts, body}] oldest first. Returns {node, set, destroy}.
+ */
+export function timeChart(title, series, { height = 160, stacked = false, yFormat } = {}) {
+  const node = el('div', { class: 'card chart' }, el('div', { class: 'muted' }, title));
+  const host = el('div');
+  node.append(host);
+  let plot = null;
+  const opts = {
+    width: 400, height,
+    scales: { x: { time: true } },
+    series: [{}, ...series.map((s, i) => ({
+      label: s.label, stroke: s.color || PALETTE[i % PALETTE.length], width: 1.5,
+      fill: stacked ? (s.color || PALETTE[i % PALETTE.length]) + '55' : undefined,
+      value: yFormat ? (u, v) => (v === null ? '–' : yFormat(v)) : undefined,
+    }))],
+    axes: [{}, { size: 60, values: yFormat ? (u, vals) => vals.map(v => yFormat(v)) : undefined }],
+    legend: { live: true },
+  };
+  function data(samples) {
+    const xs = samples.map(s => s.ts / 1000);
+    const ys = series.map(s => samples.map((x, i) => { const v = s.value(x.body, x, i > 0 ? samples[i - 1] : null); return v === undefined || Number.isNaN(v) ? null : v; }));
+    if (stacked) {
+      for (let i = 1; i < ys.length; i++) ys[i] = ys[i].map((v, j) => (v ?? 0) + (ys[i - 1][j] ?? 0));
+    }
+    return [xs, ...ys];
+  }
+  return {
+    node,
+    set(samples) {
+      const d = data(samples);
+      if (!plot) {
+        opts.width = Math.max(300, (node.clientWidth || 420) - 24);
+        plot = new uPlot(opts, d, host);
+      } else {
+        plot.setData(d);
+      }
+    },
+    destroy() { if (plot) plot.destroy(); },
+  };
+}
+
+/** Series value: per-second rate of a cumulative counter between consecutive samples (null for the first). */
+export function rate(get) {
+  return (body, sample, prev) => {
+    if (!prev || sample.ts <= prev.ts) return null;
+    const v = get(body), p = get(prev.body);
+    return v === undefined || p === undefined ? null : Math.max(0, (v - p) / ((sample.ts - prev.ts) / 1000));
+  };
+}
