@@ -1,0 +1,37 @@
+package dev.lockscope.it;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.nio.file.Paths;
+import java.util.List;
+
+/** Real headless Chromium (Debian's, at /usr/bin/chromium) driven by Playwright for Java. */
+public final class Browser implements AutoCloseable {
+    private final Playwright playwright;
+    private final com.microsoft.playwright.Browser browser;
+
+    private Browser() {
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new com.microsoft.playwright.BrowserType.LaunchOptions()
+                .setExecutablePath(Paths.get("/usr/bin/chromium"))
+                .setHeadless(true)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run")));
+    }
+
+    public static Browser launch() {
+        return new Browser();
+    }
+
+    /** A fresh page (own context: no cookies shared with other pages). */
+    public Page newPage() {
+        return browser.newContext().newPage();
+    }
+
+    @Override
+    public void close() {
+        browser.close();
+        playwright.close();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.lockscope.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real child JVM (usually a sample app, usually with the real agent), with its stdout and stderr captured
+ * line by line so tests can wait for what it prints. Always close it: it is killed on close.
+ */
+public final class ChildJvm implements AutoCloseable {
+    private final Process process;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> errLines = new CopyOnWriteArrayList<>();
+
+    private ChildJvm(Process process) {
+        this.process = process;
+        pump(process.getInputStream(), lines, "out");
+        pump(process.getErrorStream(), errLines, "err");
+    }
+
+    /** Builder for {@code java [jvmArgs] [-javaagent:agent=options] -jar samples.jar sample args}. */
+    public static Builder sample(String sample, String... args) {
+        Builder b = new Builder();
+        b.command.add("-jar");
+        b.command.add(Jars.SAMPLES.toString());
+        b.command.add(sample);
+        b.command.addAll(List.of(args));
+        return b;
+    }
+
+    /** Builder for {@code java [jvmArgs] [-javaagent:...] -cp classpath mainClass args}. */
+    public static Builder main(String classpath, String mainClass, String... args) {
+        Builder b = new Builder();
+        b.command.add("-cp");
+        b.command.add(classpath);
+        b.command.add(mainClass);
+        b.command.addAll(List.of(args));
+        return b;
+    }
+
+    public static final class Builder {
+        private final List<String> command = new ArrayList<>();
+        private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));
+        private Path javaHome = Jars.defaultJavaHome();
+        private String agentOptions;
+
+        /** Attach the real agent at start with these options ({@code dashboard=...,name=...}). */
+        public Builder agent(String options) {
+            this.agentOptions = options;
+            return this;
+        }
+
+        public Builder jvmArg(String arg) {
+            jvmArgs.add(arg);
+            return this;
+        }
+
+        public Builder javaHome(Path home) {
+            this.javaHome = home;
+            return this;
+        }
+
+        public ChildJvm start() throws IOException {
+            Jars.requireBuilt();
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Jars.java(javaHome).toString());
+            cmd.addAll(jvmArgs);
+            if (agentOptions != null) {
+                cmd.add("-javaagent:" + Jars.AGENT + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
+            }
+            cmd.addAll(command);
+            return new ChildJvm(new ProcessBuilder(cmd).start());
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public List<String> stdout() {
+        return List.copyOf(lines);
+    }
+
+    public List<String> stderr() {
+        return List.copyOf(errLines);
+    }
+
+    /** Waits for a stdout line matching {@code regex}; returns the match. Fails with the output so far. */
+    public Matcher awaitLine(String regex, Duration timeout) throws InterruptedException {
+        Pattern p = Pattern.compile(regex);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int seen = 0;
+        while (System.nanoTime() < deadline) {
+            List<String> now = stdout();
+            for (int i = seen; i < now.size(); i++) {
+                Matcher m = p.matcher(now.get(i));
+                if (m.find()) {
+                    return m;
+                }
+            }
+            seen = now.size();
+            if (!process.isAlive() && seen == stdout().size()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no line matching /" + regex + "/ within " + timeout + "; stdout: " + tail(stdout())
+                + " stderr: " + tail(stderr()));
+    }
+
+    /** Waits for the process to exit and returns its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("process " + pid() + " did not exit within " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    private static String tail(List<String> l) {
+        return l.subList(Math.max(0, l.size() - 20), l.size()).toString();
+    }
+
+    private static void pump(java.io.InputStream in, List<String> into, String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    into.add(line);
+                }
+            } catch (IOException e) {
+                // process ended
+            }
+        }, "child-" + name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
