@@ -38,11 +38,17 @@ public final class ChildJvm implements AutoCloseable {
         return b;
     }
 
-    /** Builder for {@code java [jvmArgs] [-javaagent:...] -cp classpath mainClass args}. */
+    /**
+     * Builder for {@code java [jvmArgs] [-javaagent:...] -cp classpath mainClass args}. Entries of the agent's own
+     * modules are dropped from {@code classpath}: in the child, as in production, the agent must come only from
+     * the shaded jar (unshaded copies first on the class path would shadow it).
+     */
     public static Builder main(String classpath, String mainClass, String... args) {
         Builder b = new Builder();
         b.command.add("-cp");
-        b.command.add(classpath);
+        b.command.add(java.util.Arrays.stream(classpath.split(java.io.File.pathSeparator))
+                .filter(e -> !isAgentModule(e))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
         b.command.add(mainClass);
         b.command.addAll(List.of(args));
         return b;
@@ -81,6 +87,13 @@ public final class ChildJvm implements AutoCloseable {
             cmd.addAll(command);
             return new ChildJvm(new ProcessBuilder(cmd).start());
         }
+    }
+
+    private static boolean isAgentModule(String entry) {
+        java.nio.file.Path p = java.nio.file.Paths.get(entry).toAbsolutePath();
+        String file = p.getFileName() == null ? "" : p.getFileName().toString();
+        return p.startsWith(Jars.ROOT.resolve("agent")) || file.startsWith("lockscope-agent") || file.startsWith("lockscope-bridge")
+                || file.startsWith("byte-buddy");
     }
 
     public long pid() {

@@ -50,6 +50,7 @@ public final class AgentEndpoint {
                 return;
             }
             ctx.session.setIdleTimeout(java.time.Duration.ofSeconds(60));
+            ctx.session.setMaxTextMessageSize(Protocol.MAX_FRAME_BYTES);
             connections.put(ctx.sessionId(), new Connection());
         });
         ws.onMessage(ctx -> onMessage(ctx, ctx.message()));
