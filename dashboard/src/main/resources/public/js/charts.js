@@ -20,7 +20,7 @@ export function timeChart(title, series, { height = 160, stacked = false, yForma
       fill: stacked ? (s.color || PALETTE[i % PALETTE.length]) + '55' : undefined,
       value: yFormat ? (u, v) => (v === null ? '–' : yFormat(v)) : undefined,
     }))],
-    axes: [{}, { size: 60, values: yFormat ? (u, vals) => vals.map(v => yFormat(v)) : undefined }],
+    axes: [{}, { size: 80, values: yFormat ? (u, vals) => vals.map(v => yFormat(v)) : undefined }],
     legend: { live: true },
   };
   function data(samples) {
