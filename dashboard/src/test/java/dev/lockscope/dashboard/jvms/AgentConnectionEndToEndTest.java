@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockscope.it.ChildJvm;
+import dev.lockscope.it.Jars;
 import dev.lockscope.it.RunningDashboard;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,8 +36,25 @@ class AgentConnectionEndToEndTest {
             assertThat(jvm.at("/sample/agent/suppressedErrors").asLong()).isZero();
 
             assertThat(app.awaitExit(Duration.ofSeconds(20))).isZero();
+            assertThat(app.stderr()).as("the agent prints nothing on a clean start").isEmpty();
             await().atMost(Duration.ofSeconds(10)).until(() -> !dashboard.jvmByPid(app.pid()).path("connected").asBoolean());
             assertThat(dashboard.jvmByPid(app.pid()).path("disconnectedAt").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    void aJdk25TargetConnectsAndPrintsNoWarnings() throws Exception {
+        try (RunningDashboard dashboard = RunningDashboard.start();
+             ChildJvm app = ChildJvm.sample("cache-stampede", "--duration=4").javaHome(Jars.JDK25)
+                     .agent("dashboard=" + dashboard.agentUrl() + ",name=on-25").start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                JsonNode j = dashboard.jvmByPid(app.pid());
+                return j != null && j.path("sample").isObject();
+            });
+            assertThat(dashboard.jvmByPid(app.pid()).path("jvmVersion").asText()).startsWith("25");
+            assertThat(app.awaitExit(Duration.ofSeconds(20))).isZero();
+            // No "sun.misc.Unsafe" deprecation or CDS warnings from the agent on the user's console.
+            assertThat(app.stderr()).isEmpty();
         }
     }
 }
