@@ -16,6 +16,10 @@ public final class SampleMain {
         SAMPLES.put("cache-stampede", CacheStampede::new);
         SAMPLES.put("saturated-pool", SaturatedPool::new);
         SAMPLES.put("deadlock", Deadlock::new);
+        SAMPLES.put("hot-lock", HotLock::new);
+        SAMPLES.put("starvation", Starvation::new);
+        SAMPLES.put("pool-deadlock", PoolDeadlock::new);
+        SAMPLES.put("pinning", Pinning::new);
     }
 
     private SampleMain() {}
