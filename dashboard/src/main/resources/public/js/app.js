@@ -1,5 +1,6 @@
 // The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
 import { el, api, fmt, allTabs } from './core.js';
+import { mountFindings } from './findings.js';
 import './tabs/overview.js';
 
 const main = document.getElementById('main');
@@ -206,7 +207,7 @@ async function jvmPage(id, tabId, params) {
     } catch (e) { /* the stream badge shows connectivity */ }
   }, 2000);
   page.findingsStrip = findings;
-  page.emit('mounted');
+  mountFindings(findings, page);
   teardown = () => { stopStream(); clearInterval(refresh); if (mounted.unmount) mounted.unmount(); };
 }
 

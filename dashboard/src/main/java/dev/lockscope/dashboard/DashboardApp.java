@@ -2,6 +2,9 @@ package dev.lockscope.dashboard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.findings.Detectors;
+import dev.lockscope.dashboard.findings.FindingRoutes;
+import dev.lockscope.dashboard.findings.FindingsEngine;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
@@ -33,9 +36,13 @@ public final class DashboardApp {
         AccessPolicy access = new AccessPolicy(config.token(), config.loopbackOnly());
         RequestGuard guard = new RequestGuard(access);
         AgentEndpoint agents = new AgentEndpoint(registry, access);
+        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis()));
+        JvmRoutes jvms = new JvmRoutes(registry);
+        jvms.summaryField("findings", s -> findings.summary(s.id()));
         List<RouteGroup> groups = List.of(
-                new JvmRoutes(registry),
-                new SessionRoutes(access));
+                jvms,
+                new SessionRoutes(access),
+                new FindingRoutes(registry, findings));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

@@ -8,29 +8,36 @@ import java.time.Duration;
  * Command-line configuration of the dashboard. {@link #parse} rejects anything it does not understand with a
  * message that names the flag, and refuses a non-loopback bind without a token.
  */
-public record DashboardConfig(String host, int port, String token, Duration history) {
+public record DashboardConfig(String host, int port, String token, Duration history, Duration findingsWindow) {
     public static final int DEFAULT_PORT = 7070;
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Ten minutes of once-a-second samples: the longest window the UI offers. */
     public static final Duration DEFAULT_HISTORY = Duration.ofMinutes(10);
+    /** How much recent data windowed detectors judge: long enough to see a trend, short enough to react. */
+    public static final Duration DEFAULT_FINDINGS_WINDOW = Duration.ofSeconds(10);
 
     public static final String USAGE = """
-            usage: java -jar lockscope-dashboard.jar [--port 7070] [--host 127.0.0.1] [--token T] [--history 10m]
+            usage: java -jar lockscope-dashboard.jar [--port 7070] [--host 127.0.0.1] [--token T] [--history 10m] [--findings-window 10s]
               --port     HTTP port (0 picks a free one)
               --host     address to bind; anything but loopback requires --token
               --token    token agents and browsers must present (or env LOCKSCOPE_TOKEN)
-              --history  how much per-JVM history to keep in memory (e.g. 10m, 1h)""";
+              --history  how much per-JVM history to keep in memory (e.g. 10m, 1h)
+              --findings-window  how much recent data the findings detectors judge (default 10s)""";
 
     public static DashboardConfig defaults() {
-        return new DashboardConfig(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_HISTORY);
+        return new DashboardConfig(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_HISTORY, DEFAULT_FINDINGS_WINDOW);
     }
 
     public DashboardConfig withPort(int p) {
-        return new DashboardConfig(host, p, token, history);
+        return new DashboardConfig(host, p, token, history, findingsWindow);
     }
 
     public DashboardConfig withToken(String t) {
-        return new DashboardConfig(host, port, t, history);
+        return new DashboardConfig(host, port, t, history, findingsWindow);
+    }
+
+    public DashboardConfig withFindingsWindow(Duration w) {
+        return new DashboardConfig(host, port, token, history, w);
     }
 
     public boolean loopbackOnly() {
@@ -42,6 +49,7 @@ public record DashboardConfig(String host, int port, String token, Duration hist
         int port = DEFAULT_PORT;
         String token = envToken == null || envToken.isBlank() ? null : envToken;
         Duration history = DEFAULT_HISTORY;
+        Duration findingsWindow = DEFAULT_FINDINGS_WINDOW;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value;
@@ -73,10 +81,11 @@ public record DashboardConfig(String host, int port, String token, Duration hist
                     token = value;
                 }
                 case "--history" -> history = parseDuration(value);
+                case "--findings-window" -> findingsWindow = parseDuration(value);
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
-        DashboardConfig c = new DashboardConfig(host, port, token, history);
+        DashboardConfig c = new DashboardConfig(host, port, token, history, findingsWindow);
         if (!c.loopbackOnly() && token == null) {
             throw new IllegalArgumentException("--host " + host + " is reachable beyond this machine: "
                     + "set --token (or LOCKSCOPE_TOKEN) so only holders of the token can connect");

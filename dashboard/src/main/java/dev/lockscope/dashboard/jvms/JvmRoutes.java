@@ -8,7 +8,10 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import io.javalin.http.sse.SseClient;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +31,8 @@ public final class JvmRoutes implements RouteGroup {
         t.setDaemon(true);
         return t;
     });
+
+    private final Map<String, Function<JvmSession, JsonNode>> summaryFields = new LinkedHashMap<>();
 
     private record JvmStreamClient(String jvmId, SseClient client) {}
 
@@ -84,8 +89,16 @@ public final class JvmRoutes implements RouteGroup {
         return a;
     }
 
+    /**
+     * Adds a field computed by another capability (findings, deadlocks) to every JVM summary. Call before the
+     * server starts.
+     */
+    public void summaryField(String name, Function<JvmSession, JsonNode> value) {
+        summaryFields.put(name, value);
+    }
+
     /** What {@code GET /api/jvms} returns per JVM: identity, connection state and the latest sample. */
-    static ObjectNode summary(JvmSession s) {
+    ObjectNode summary(JvmSession s) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         JsonNode id = s.identity();
         o.put("id", s.id());
@@ -107,6 +120,7 @@ public final class JvmRoutes implements RouteGroup {
         JvmSession.Sample latest = s.latest();
         o.set("sample", latest == null ? null : latest.body());
         o.put("sampleTs", latest == null ? 0 : latest.ts());
+        summaryFields.forEach((name, f) -> o.set(name, f.apply(s)));
         return o;
     }
 
