@@ -8,6 +8,7 @@ import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
+import dev.lockscope.dashboard.threads.ThreadRoutes;
 import dev.lockscope.protocol.Protocol;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -35,7 +36,8 @@ public final class DashboardApp {
         AgentEndpoint agents = new AgentEndpoint(registry, access);
         List<RouteGroup> groups = List.of(
                 new JvmRoutes(registry),
-                new SessionRoutes(access));
+                new SessionRoutes(access),
+                new ThreadRoutes(registry));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

@@ -107,6 +107,7 @@ public final class JvmRoutes implements RouteGroup {
         JvmSession.Sample latest = s.latest();
         o.set("sample", latest == null ? null : latest.body());
         o.put("sampleTs", latest == null ? 0 : latest.ts());
+        dev.lockscope.dashboard.threads.DeadlockStatus.addTo(o, s);
         return o;
     }
 
