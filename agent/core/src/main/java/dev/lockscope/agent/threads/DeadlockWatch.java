@@ -44,6 +44,8 @@ final class DeadlockWatch {
     final AtomicLong checkMaxNs = new AtomicLong();
     final AtomicLong cyclesDetected = new AtomicLong();
     final AtomicLong eventsSent = new AtomicLong();
+    /** Cycles the JVM reported that contain a timed wait (they resolve by themselves), counted per check. */
+    final AtomicLong timedCyclesIgnored = new AtomicLong();
     volatile int deadlockedNow;
 
     DeadlockWatch(ThreadDumper dumper, CpuTracker cpu, long periodMs, BiConsumer<String, Consumer<JsonWriter>> events) {
@@ -106,7 +108,6 @@ final class DeadlockWatch {
             return;
         }
         long detectedAt = System.currentTimeMillis();
-        deadlockedNow = ids.length;
         ThreadInfo[] infos = threads.getThreadInfo(ids, true, false);
         Map<Long, ThreadInfo> byId = new HashMap<>();
         for (ThreadInfo ti : infos) {
@@ -114,7 +115,19 @@ final class DeadlockWatch {
                 byId.put(ti.getThreadId(), ti);
             }
         }
-        List<List<ThreadInfo>> cycles = cycles(byId);
+        List<List<ThreadInfo>> cycles = new ArrayList<>();
+        Set<Long> inTimedCycles = new HashSet<>();
+        for (List<ThreadInfo> c : cycles(byId)) {
+            // A cycle with a timed wait in it (tryLock(timeout), a timed park) breaks by itself when the timeout
+            // expires: the JVM reports it, but it is not a deadlock.
+            if (c.stream().anyMatch(t -> t.getThreadState() == Thread.State.TIMED_WAITING)) {
+                timedCyclesIgnored.incrementAndGet();
+                c.forEach(t -> inTimedCycles.add(t.getThreadId()));
+            } else {
+                cycles.add(c);
+            }
+        }
+        deadlockedNow = cycles.stream().mapToInt(List::size).sum();
         Set<String> present = new HashSet<>();
         List<List<ThreadInfo>> fresh = new ArrayList<>();
         for (List<ThreadInfo> c : cycles) {
@@ -155,7 +168,7 @@ final class DeadlockWatch {
             w.endArray();
             w.name("blockedBehind").beginArray();
             for (ThreadInfo ti : byId.values()) {
-                if (!inCycles.contains(ti.getThreadId())) {
+                if (!inCycles.contains(ti.getThreadId()) && !inTimedCycles.contains(ti.getThreadId())) {
                     w.beginObject().field("id", ti.getThreadId()).field("name", ti.getThreadName())
                             .field("waitingForOwnerId", ti.getLockOwnerId())
                             .field("waitingForOwnerName", ti.getLockOwnerName()).endObject();
@@ -208,6 +221,18 @@ final class DeadlockWatch {
         return out;
     }
 
+    /** The first frame outside the JDK's lock and park machinery: where the application asked for the lock. */
+    static String callSite(StackTraceElement[] stack) {
+        for (StackTraceElement f : stack) {
+            String c = f.getClassName();
+            if (!c.startsWith("java.util.concurrent.locks.") && !c.startsWith("jdk.internal.misc.")
+                    && !(c.equals("java.lang.Object") && f.getMethodName().startsWith("wait"))) {
+                return f.toString();
+            }
+        }
+        return stack.length > 0 ? stack[0].toString() : null;
+    }
+
     private static String key(List<ThreadInfo> cycle) {
         long[] ids = cycle.stream().mapToLong(ThreadInfo::getThreadId).sorted().toArray();
         return Arrays.toString(ids);
@@ -231,7 +256,7 @@ final class DeadlockWatch {
             writeLock(w, waits, ti.getThreadState() == Thread.State.BLOCKED);
             w.field("waitingForOwnerId", ti.getLockOwnerId()).field("waitingForOwnerName", ti.getLockOwnerName());
             StackTraceElement[] stack = ti.getStackTrace();
-            w.field("waitingAt", stack.length > 0 ? stack[0].toString() : null);
+            w.field("waitingAt", callSite(stack));
             // What this thread holds that the previous one waits for.
             LockInfo held = prev.getLockInfo();
             boolean heldIsMonitor = prev.getThreadState() == Thread.State.BLOCKED;

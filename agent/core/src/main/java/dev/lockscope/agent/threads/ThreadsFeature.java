@@ -67,6 +67,7 @@ public final class ThreadsFeature implements Feature {
                 .field("deadlockCheckMaxNs", d.checkMaxNs.get())
                 .field("deadlockCyclesDetected", d.cyclesDetected.get())
                 .field("deadlockedThreads", d.deadlockedNow)
+                .field("timedCyclesIgnored", d.timedCyclesIgnored.get())
                 .field("cpuTimeSupported", cpu.supported());
     }
 
