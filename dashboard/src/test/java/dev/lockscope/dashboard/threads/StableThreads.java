@@ -23,6 +23,15 @@ public final class StableThreads {
     private static final List<Thread> THREADS = new ArrayList<>();
     private static final List<Thread.State> EXPECTED = new ArrayList<>();
 
+    /** The directory or jar this class was loaded from (it needs nothing else). */
+    static String classPath() {
+        try {
+            return java.nio.file.Paths.get(StableThreads.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int count = Integer.parseInt(args[0]);
         int virtual = 0;

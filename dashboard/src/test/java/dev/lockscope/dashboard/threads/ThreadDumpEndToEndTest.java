@@ -25,7 +25,11 @@ import org.junit.jupiter.api.Test;
 
 /** Thread dumps of real JVMs through the real agent and dashboard. */
 class ThreadDumpEndToEndTest {
-    private static final String CP = System.getProperty("java.class.path");
+    /**
+     * Only the test classes: the test class path also holds the unshaded agent modules, which must not shadow
+     * the real agent jar in the child.
+     */
+    static final String CP = StableThreads.classPath();
     private static final Pattern HEADER = Pattern.compile("^\"(.*)\" #\\d+");
     private static final Pattern STATE = Pattern.compile("^\\s+java\\.lang\\.Thread\\.State: (\\w+)");
     private static final Pattern SAFEPOINT = Pattern.compile(
@@ -62,9 +66,20 @@ class ThreadDumpEndToEndTest {
             JsonNode dump = dashboard.get("/api/jvms/" + id + "/threaddump");
             Map<String, JsonNode> byName = new TreeMap<>();
             dump.path("threads").forEach(t -> byName.put(t.path("name").asText(), t));
+            List<String> hiddenFromManagement = new ArrayList<>();
             for (Map.Entry<String, String> e : a.entrySet()) {
-                assertThat(byName.get(e.getKey()).path("state").asText()).as(e.getKey()).isEqualTo(e.getValue());
+                if (byName.containsKey(e.getKey())) {
+                    assertThat(byName.get(e.getKey()).path("state").asText()).as(e.getKey()).isEqualTo(e.getValue());
+                } else {
+                    hiddenFromManagement.add(e.getKey());
+                }
             }
+            // the JVM's own service threads are in the text but hidden from ThreadMXBean
+            System.out.println("in the text dump, hidden from ThreadMXBean: " + hiddenFromManagement);
+            assertThat(hiddenFromManagement).allMatch(n -> n.matches(
+                    "C\\d CompilerThread\\d+|Service Thread|Monitor Deflation Thread|Sweeper thread|Notification Thread|Signal Dispatcher"));
+            assertThat(a.keySet().stream().filter(n -> n.startsWith("stable-") || n.startsWith("chain-") || n.startsWith("rl-")))
+                    .hasSize(31 + 5).allMatch(byName::containsKey);
             JsonNode chainA = byName.get("chain-a");
             assertThat(chainA.path("lockOwnerName").asText()).isEqualTo("chain-b");
             assertThat(chainA.at("/waitingOn/className").asText()).isEqualTo("java.lang.Object");
@@ -147,6 +162,17 @@ class ThreadDumpEndToEndTest {
             System.out.printf("2,000 threads: GET ?format=text answered in %d ms, %d chars%n",
                     (System.nanoTime() - t0) / 1_000_000, text.body().length());
             assertThat(parse(text.body())).containsEntry("stable-blocked-1997", "BLOCKED").hasSizeGreaterThan(2000);
+            // the periodic deadlock check's cost with 2,000 threads, over a quiet window of 10 s
+            JsonNode s0 = dashboard.jvmByPid(app.pid()).path("sample");
+            int logFrom = app.stdout().size();
+            Thread.sleep(10_000);
+            System.out.println("quiet window safepoints: " + safepoints(app.stdout().subList(logFrom, app.stdout().size())));
+            JsonNode s1 = dashboard.jvmByPid(app.pid()).path("sample");
+            long n = s1.at("/threads/deadlockChecks").asLong() - s0.at("/threads/deadlockChecks").asLong();
+            System.out.printf("quiet window: %d deadlock checks with %d threads, mean %.3f ms each%n", n,
+                    s1.at("/vitals/threads/live").asInt(),
+                    (s1.at("/threads/deadlockCheckTotalNs").asLong() - s0.at("/threads/deadlockCheckTotalNs").asLong()) / 1e6 / Math.max(1, n));
+            assertThat(n).isGreaterThanOrEqualTo(5);
             JsonNode sample = dashboard.jvmByPid(app.pid()).path("sample");
             System.out.printf("deadlock check with %d threads: %d checks, mean %.3f ms, max %.3f ms%n",
                     sample.at("/vitals/threads/live").asInt(), sample.at("/threads/deadlockChecks").asLong(),

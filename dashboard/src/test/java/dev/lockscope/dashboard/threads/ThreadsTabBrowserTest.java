@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /** The Threads tab in real Chromium, against real JVMs with the real agent. */
 class ThreadsTabBrowserTest {
-    private static final String CP = System.getProperty("java.class.path");
+    /**
+     * Only the test classes: the test class path also holds the unshaded agent modules, which must not shadow
+     * the real agent jar in the child.
+     */
+    static final String CP = StableThreads.classPath();
     private static final String IMG = "<img src=x onerror=alert(1)>";
     private static final String SCRIPT = "</script><script>alert(2)</script>";
 
