@@ -14,12 +14,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>a chain {@code chain-a} → {@code chain-b} → {@code chain-c} (each BLOCKED on a monitor the next holds);</li>
  *   <li>{@code rl-waiter} parked on a {@code ReentrantLock} that {@code rl-holder} holds;</li>
  *   <li>every extra name: a thread of exactly that name, BLOCKED on M;</li>
- *   <li>{@code --virtual=N}: N sleeping virtual threads (JDK 21+).</li>
+ *   <li>{@code --virtual=N}: N sleeping virtual threads (JDK 21+);</li>
+ *   <li>{@code --fill=MB}: about MB megabytes of small live objects, for heap-scan costs.</li>
  * </ul>
  * Prints {@code ready} once every thread is in its state.
  */
 public final class StableThreads {
     private static final Object M = new Object();
+    /** One Runnable for every thread blocked on M, so they all share one stack (one lambda class). */
+    private static final Runnable ENTER_M = StableThreads::enterM;
     private static final List<Thread> THREADS = new ArrayList<>();
     private static final List<Thread.State> EXPECTED = new ArrayList<>();
 
@@ -37,7 +40,9 @@ public final class StableThreads {
         int virtual = 0;
         List<String> extra = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].startsWith("--virtual=")) {
+            if (args[i].startsWith("--fill=")) {
+                fill(Long.parseLong(args[i].substring("--fill=".length())));
+            } else if (args[i].startsWith("--virtual=")) {
                 virtual = Integer.parseInt(args[i].substring("--virtual=".length()));
             } else {
                 extra.add(args[i]);
@@ -53,11 +58,11 @@ public final class StableThreads {
             switch (i % 3) {
                 case 0 -> start("stable-sleeper-" + i, StableThreads::sleepForever, Thread.State.TIMED_WAITING);
                 case 1 -> start("stable-waiter-" + i, StableThreads::waitForever, Thread.State.WAITING);
-                default -> start("stable-blocked-" + i, StableThreads::enterM, Thread.State.BLOCKED);
+                default -> start("stable-blocked-" + i, ENTER_M, Thread.State.BLOCKED);
             }
         }
         for (String name : extra) {
-            start(name, StableThreads::enterM, Thread.State.BLOCKED);
+            start(name, ENTER_M, Thread.State.BLOCKED);
         }
         Object x = new Object();
         Object y = new Object();
@@ -83,6 +88,21 @@ public final class StableThreads {
         awaitStates();
         System.out.println("ready " + (THREADS.size()) + " threads");
         sleepForever();
+    }
+
+    /** Live objects kept until exit: chunks of 1,000 small arrays (about 24 bytes each). */
+    private static final List<Object[]> FILL = new ArrayList<>();
+
+    private static void fill(long megabytes) {
+        long objects = megabytes * 1024 * 1024 / 24;
+        for (long i = 0; i < objects; i += 1000) {
+            Object[] chunk = new Object[1000];
+            for (int j = 0; j < chunk.length; j++) {
+                chunk[j] = new Object[1];
+            }
+            FILL.add(chunk);
+        }
+        System.out.println("filled " + objects + " objects");
     }
 
     private static void chainLink(Object hold, Object next) {

@@ -183,6 +183,33 @@ class ThreadDumpEndToEndTest {
     }
 
     @Test
+    void lockedSynchronizersCostAHeapScanAtTheSafepointOnABigHeap() throws Exception {
+        try (RunningDashboard dashboard = RunningDashboard.start();
+             ChildJvm app = ChildJvm.main(CP, StableThreads.class.getName(), "2000", "--fill=1500")
+                     .jvmArg("-Xss256k").jvmArg("-Xmx3g").jvmArg("-Xms3g").jvmArg("-Xlog:safepoint")
+                     .agent("dashboard=" + dashboard.agentUrl() + ",name=big-heap").start()) {
+            app.awaitLine("^ready", Duration.ofSeconds(180));
+            String id = awaitJvm(dashboard, app);
+            dashboard.get("/api/jvms/" + id + "/threaddump"); // warm-up
+            System.out.println("heap used: " + dashboard.jvmByPid(app.pid()).at("/sample/vitals/heap/usedBytes").asLong() / (1 << 20) + " MiB");
+            double[] at = new double[2];
+            for (boolean sync : new boolean[] {false, true, false, true}) {
+                int before = app.stdout().size();
+                HttpResponse<String> r = dashboard.post("/api/jvms/" + id + "/threaddump", "{\"lockedSynchronizers\":" + sync + "}");
+                assertThat(r.statusCode()).isEqualTo(200);
+                Thread.sleep(300);
+                String pauses = safepoints(app.stdout().subList(before, app.stdout().size()));
+                System.out.printf("2,000 threads, ~1.5 GB of small objects, lockedSynchronizers=%s: %s%n", sync, pauses);
+                Matcher m = Pattern.compile("ThreadDump ([\\d.]+) ms").matcher(pauses);
+                assertThat(m.find()).isTrue();
+                at[sync ? 1 : 0] = Double.parseDouble(m.group(1));
+            }
+            // the heap scan makes the dump's pause longer (asserted loosely: the figure is what matters)
+            assertThat(at[1]).isGreaterThan(at[0]);
+        }
+    }
+
+    @Test
     void virtualThreadsAreGroupedByStackOnJdk25() throws Exception {
         try (RunningDashboard dashboard = RunningDashboard.start();
              ChildJvm app = ChildJvm.main(CP, StableThreads.class.getName(), "3", "--virtual=500")
