@@ -2,6 +2,7 @@
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
 import './tabs/overview.js';
+import './tabs/threads.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -69,7 +70,7 @@ function loginPage() {
 function trouble(j) {
   // Sorted by trouble first: open critical findings, then blocked threads, then connected.
   const s = j.sample?.vitals?.threads || {};
-  return (j.findings?.critical || 0) * 1000 + (j.findings?.open || 0) * 100 + (s.BLOCKED || 0) + (j.connected ? 1 : 0);
+  return (j.deadlocked ? 100000 : 0) + (j.findings?.critical || 0) * 1000 + (j.findings?.open || 0) * 100 + (s.BLOCKED || 0) + (j.connected ? 1 : 0);
 }
 
 function homePage() {
@@ -102,7 +103,7 @@ function homePage() {
         el('td', { class: 'num' }, (t.WAITING ?? 0) + (t.TIMED_WAITING ?? 0)),
         el('td', { class: 'num' }, fmt.pct(v.cpu?.processCpuLoad)),
         el('td', { class: 'num' }, fmt.bytes(v.heap?.usedBytes)),
-        el('td', { class: 'badges' }, findingBadges(j)));
+        el('td', { class: 'badges' }, j.deadlocked ? el('span', { class: 'badge crit deadlock-badge', title: j.deadlockedThreads + ' threads deadlocked' }, 'DEADLOCK') : null, findingBadges(j)));
     });
     body.replaceChildren(el('table', {},
       el('thead', {}, el('tr', {}, ['Name', 'PID', 'Host', 'JVM', 'Uptime', 'State', 'Runnable', 'Blocked', 'Waiting', 'CPU', 'Heap', 'Findings']

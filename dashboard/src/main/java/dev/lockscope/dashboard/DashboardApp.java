@@ -11,6 +11,7 @@ import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
+import dev.lockscope.dashboard.threads.ThreadRoutes;
 import dev.lockscope.protocol.Protocol;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -42,7 +43,8 @@ public final class DashboardApp {
         List<RouteGroup> groups = List.of(
                 jvms,
                 new SessionRoutes(access),
-                new FindingRoutes(registry, findings));
+                new FindingRoutes(registry, findings),
+                new ThreadRoutes(registry));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

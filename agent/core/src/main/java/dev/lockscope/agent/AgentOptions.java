@@ -25,6 +25,7 @@ public final class AgentOptions {
         KNOWN.put("token", "token for a dashboard that requires one (or env LOCKSCOPE_TOKEN)");
         KNOWN.put("queue", "outbound message queue capacity (default 1024)");
         KNOWN.put("pinning-threshold", "shortest virtual-thread pin recorded (default 20ms, JFR's own default)");
+        KNOWN.put("deadlockPeriod", "how often the agent looks for deadlocks (default 500ms; 0 = never)");
     }
 
     private final Map<String, String> values;

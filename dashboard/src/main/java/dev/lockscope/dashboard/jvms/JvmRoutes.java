@@ -121,6 +121,7 @@ public final class JvmRoutes implements RouteGroup {
         o.set("sample", latest == null ? null : latest.body());
         o.put("sampleTs", latest == null ? 0 : latest.ts());
         summaryFields.forEach((name, f) -> o.set(name, f.apply(s)));
+        dev.lockscope.dashboard.threads.DeadlockStatus.addTo(o, s);
         return o;
     }
 
