@@ -61,6 +61,9 @@ public final class PoolBridge {
             if (s == null || s.ignored) {
                 return;
             }
+            if (s.workerName == null) {
+                s.workerName = Thread.currentThread().getName();
+            }
             if (task instanceof Delayed d) {
                 // Scheduled pools: lateness against the intended start, not time in the queue.
                 int n = s.tick++;

@@ -28,6 +28,8 @@ public final class PoolStats {
     /** For pools created before the instrumentation: where the first task seen was submitted from. */
     public volatile StackTraceElement[] firstSubmitAt;
     volatile boolean submitSiteTaken;
+    /** Name of the first worker thread seen running a task (the pool's thread-name prefix comes from it). */
+    public volatile String workerName;
 
     public final PoolHistogram wait = new PoolHistogram();
     public final PoolHistogram run = new PoolHistogram();

@@ -60,6 +60,26 @@ final class PoolsApi {
         return seen.get();
     }
 
+    /**
+     * The test class path without the agent's own modules: the agent must come from {@code -javaagent} only,
+     * or the system loader finds a second copy of its classes first.
+     */
+    static String childClasspath() {
+        StringBuilder b = new StringBuilder();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            String n = e.replace('\\', '/');
+            if (n.contains("lockscope-agent") || n.contains("lockscope-bridge") || n.contains("/agent/core/")
+                    || n.contains("/agent/bridge/")) {
+                continue;
+            }
+            if (b.length() > 0) {
+                b.append(java.io.File.pathSeparator);
+            }
+            b.append(e);
+        }
+        return b.toString();
+    }
+
     long suppressedErrors() throws Exception {
         return dashboard.jvmByPid(pid).at("/sample/agent/suppressedErrors").asLong();
     }

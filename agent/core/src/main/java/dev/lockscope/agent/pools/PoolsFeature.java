@@ -79,6 +79,8 @@ public final class PoolsFeature implements Feature {
             Thread worker = workers.get(pool);
             if (worker != null) {
                 e.sawWorker(worker);
+            } else if (e.threadPrefix == null && s.workerName != null) {
+                e.threadPrefix = PoolDiscovery.prefix(s.workerName);
             }
             PoolFigures f = new PoolFigures();
             try {

@@ -39,6 +39,9 @@ final class ThreadPoolInstrumentation {
 
     static void install(Instrumentation inst) {
         ClassLoader agentLoader = ThreadPoolInstrumentation.class.getClassLoader();
+        // Load the JDK class now so it is retransformed at install, not at some later first use: "instrumented"
+        // then means the advice is in place.
+        ThreadPoolExecutor.class.getName();
         new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
