@@ -3,6 +3,7 @@ import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
+import './tabs/pools.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');

@@ -9,6 +9,7 @@ import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
+import dev.lockscope.dashboard.pools.PoolRoutes;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
 import dev.lockscope.dashboard.threads.ThreadRoutes;
@@ -44,7 +45,8 @@ public final class DashboardApp {
                 jvms,
                 new SessionRoutes(access),
                 new FindingRoutes(registry, findings),
-                new ThreadRoutes(registry));
+                new ThreadRoutes(registry),
+                new PoolRoutes(registry));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

@@ -35,9 +35,12 @@ final class SaturatedPool implements Sample {
         fixed = o.fixed();
         BlockingQueue<Runnable> queue = fixed ? new ArrayBlockingQueue<>(queueBound) : new LinkedBlockingQueue<>();
         pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, queue, named("orders-worker"),
-                fixed ? (task, executor) -> {
-                    callerRuns.incrementAndGet();
-                    task.run(); // backpressure: the producer does the work and so slows down
+                fixed ? new ThreadPoolExecutor.CallerRunsPolicy() {
+                    @Override
+                    public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
+                        callerRuns.incrementAndGet();
+                        super.rejectedExecution(task, executor); // backpressure: the producer runs it and slows down
+                    }
                 } : new ThreadPoolExecutor.AbortPolicy());
     }
 
