@@ -10,6 +10,7 @@ import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.pools.PoolRoutes;
+import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
 import dev.lockscope.dashboard.threads.ThreadRoutes;
@@ -38,14 +39,15 @@ public final class DashboardApp {
         AccessPolicy access = new AccessPolicy(config.token(), config.loopbackOnly());
         RequestGuard guard = new RequestGuard(access);
         AgentEndpoint agents = new AgentEndpoint(registry, access);
-        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis()));
+        ThreadCaptures captures = new ThreadCaptures(registry); // before the findings engine: it reads them
+        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures));
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
         List<RouteGroup> groups = List.of(
                 jvms,
                 new SessionRoutes(access),
                 new FindingRoutes(registry, findings),
-                new ThreadRoutes(registry),
+                new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));

@@ -1,13 +1,17 @@
 package dev.lockscope.dashboard.findings;
 
+import dev.lockscope.dashboard.threads.ThreadCaptures;
 import java.util.List;
 
 /** Every detector the dashboard runs. */
 public final class Detectors {
     private Detectors() {}
 
-    /** @param windowMs how much recent data windowed detectors judge ({@code --findings-window}) */
-    public static List<Detector> all(long windowMs) {
-        return List.of(new PinningDetector(windowMs));
+    /**
+     * @param windowMs how much recent data windowed detectors judge ({@code --findings-window})
+     * @param captures thread dumps and deadlock reports
+     */
+    public static List<Detector> all(long windowMs, ThreadCaptures captures) {
+        return List.of(new DeadlockDetector(captures), new SaturatedPoolDetector(windowMs), new PinningDetector(windowMs));
     }
 }

@@ -40,9 +40,9 @@ public final class ThreadRoutes implements RouteGroup {
     private final JvmRegistry registry;
     private final ThreadCaptures captures;
 
-    public ThreadRoutes(JvmRegistry registry) {
+    public ThreadRoutes(JvmRegistry registry, ThreadCaptures captures) {
         this.registry = registry;
-        this.captures = new ThreadCaptures(registry);
+        this.captures = captures;
     }
 
     @Override
