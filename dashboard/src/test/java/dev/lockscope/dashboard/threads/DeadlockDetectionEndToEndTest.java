@@ -125,6 +125,36 @@ class DeadlockDetectionEndToEndTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void deadlockFormingInARunningJvmIsVisibleWithinTwoSecondsAtDefaultSettings() throws Exception {
+        List<Long> latencies = new ArrayList<>();
+        for (int run = 0; run < 3; run++) {
+            try (ChildJvm app = ChildJvm.main(StableThreads.classPath(), StableThreads.class.getName(), "3", "--deadlock-after=3000")
+                    .agent("dashboard=" + dashboard.agentUrl() + ",name=late-deadlock").start()) {
+                // given: the agent is connected and sampling before the cycle forms
+                app.awaitLine("^ready", Duration.ofSeconds(30));
+                String id = ThreadDumpEndToEndTest.awaitJvm(dashboard, app);
+                long formedAt = Long.parseLong(app.awaitLine("deadlock: cycle formed at (\\d+)", Duration.ofSeconds(30)).group(1));
+                AtomicReference<JsonNode> deadlocks = new AtomicReference<>();
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                    deadlocks.set(dashboard.get("/api/jvms/" + id + "/deadlocks"));
+                    return deadlocks.get().size() > 0;
+                });
+                long latency = System.currentTimeMillis() - formedAt;
+                JsonNode d = deadlocks.get().get(0);
+                System.out.printf("running JVM: deadlock visible in the dashboard API %d ms after the cycle formed "
+                                + "(agent detected it after %d ms, the dashboard received it %d ms after detection)%n",
+                        latency, d.path("detectedAt").asLong() - formedAt, d.path("receivedAt").asLong() - d.path("detectedAt").asLong());
+                latencies.add(latency);
+                List<String> names = new ArrayList<>();
+                d.at("/cycles/0/threads").forEach(t -> names.add(t.path("name").asText()));
+                assertThat(names).containsExactly("late-1", "late-0"); // late-1 started first: lower id
+            }
+        }
+        // the target is 2 s; the assertion allows a loaded machine a generous margin
+        assertThat(latencies).allMatch(l -> l < 10_000);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {"--fixed", "--fixed --lock=reentrant", "--fixed=trylock --lock=reentrant",
             "--fixed --threads=3", "--fixed=trylock --lock=reentrant --threads=3"})

@@ -15,7 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code rl-waiter} parked on a {@code ReentrantLock} that {@code rl-holder} holds;</li>
  *   <li>every extra name: a thread of exactly that name, BLOCKED on M;</li>
  *   <li>{@code --virtual=N}: N sleeping virtual threads (JDK 21+);</li>
- *   <li>{@code --fill=MB}: about MB megabytes of small live objects, for heap-scan costs.</li>
+ *   <li>{@code --fill=MB}: about MB megabytes of small live objects, for heap-scan costs;</li>
+ *   <li>{@code --deadlock-after=MS}: MS after {@code ready}, {@code late-0} and {@code late-1} deadlock on two
+ *       monitors; prints {@code deadlock: cycle formed at <epoch ms>} as they close the cycle.</li>
  * </ul>
  * Prints {@code ready} once every thread is in its state.
  */
@@ -38,9 +40,12 @@ public final class StableThreads {
     public static void main(String[] args) throws Exception {
         int count = Integer.parseInt(args[0]);
         int virtual = 0;
+        long deadlockAfter = -1;
         List<String> extra = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].startsWith("--fill=")) {
+            if (args[i].startsWith("--deadlock-after=")) {
+                deadlockAfter = Long.parseLong(args[i].substring("--deadlock-after=".length()));
+            } else if (args[i].startsWith("--fill=")) {
                 fill(Long.parseLong(args[i].substring("--fill=".length())));
             } else if (args[i].startsWith("--virtual=")) {
                 virtual = Integer.parseInt(args[i].substring("--virtual=".length()));
@@ -87,6 +92,18 @@ public final class StableThreads {
         }
         awaitStates();
         System.out.println("ready " + (THREADS.size()) + " threads");
+        if (deadlockAfter >= 0) {
+            Thread.sleep(deadlockAfter);
+            Object a = new Object();
+            Object b = new Object();
+            java.util.concurrent.CountDownLatch bothHoldOne = new java.util.concurrent.CountDownLatch(2);
+            Thread late1 = new Thread(() -> lateLock(b, a, bothHoldOne, false), "late-1");
+            late1.setDaemon(true);
+            late1.start();
+            Thread late0 = new Thread(() -> lateLock(a, b, bothHoldOne, true), "late-0");
+            late0.setDaemon(true);
+            late0.start();
+        }
         sleepForever();
     }
 
@@ -113,6 +130,23 @@ public final class StableThreads {
                 synchronized (next) {
                     sleepForever();
                 }
+            }
+        }
+    }
+
+    private static void lateLock(Object first, Object second, java.util.concurrent.CountDownLatch latch, boolean announce) {
+        synchronized (first) {
+            latch.countDown();
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (announce) {
+                System.out.println("deadlock: cycle formed at " + System.currentTimeMillis());
+            }
+            synchronized (second) {
+                System.out.println("never printed");
             }
         }
     }

@@ -118,6 +118,53 @@ class ThreadsTabBrowserTest {
     }
 
     @Test
+    void twoThousandThreadsRenderInEveryViewAndFiltersStayQuick() throws Exception {
+        try (RunningDashboard dashboard = RunningDashboard.start();
+             ChildJvm app = ChildJvm.main(CP, StableThreads.class.getName(), "2000").jvmArg("-Xss256k")
+                     .agent("dashboard=" + dashboard.agentUrl() + ",name=many").start();
+             Browser browser = Browser.launch()) {
+            app.awaitLine("^ready", Duration.ofSeconds(120));
+            String id = ThreadDumpEndToEndTest.awaitJvm(dashboard, app);
+            Page page = browser.newPage();
+            page.navigate(dashboard.url() + "/#/jvm/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/threads");
+            page.locator("#take-dump").waitFor();
+
+            long t0 = System.nanoTime();
+            page.locator("#take-dump").click();
+            page.locator("#capture-body .group").first().waitFor(new Locator.WaitForOptions().setTimeout(60_000));
+            long dumpShown = (System.nanoTime() - t0) / 1_000_000;
+            // the 666 blocked threads share one stack: one group
+            Locator blocked = page.locator("#capture-body .group").filter(new Locator.FilterOptions().setHasText("stable-blocked-2,"));
+            assertThat(blocked.locator(".group-count").textContent()).isEqualTo("666 × ");
+
+            long t1 = System.nanoTime();
+            page.locator("[data-view=list]").click();
+            page.locator("#capture-body table").waitFor();
+            long listShown = (System.nanoTime() - t1) / 1_000_000;
+            assertThat(page.locator("#capture-body tbody tr").count()).isEqualTo(500); // capped, with a note
+            assertThat(page.locator("#capture-body").textContent()).contains("showing 500 of 20");
+
+            long t2 = System.nanoTime();
+            page.locator("[data-view=graph]").click();
+            page.locator("#capture-body .wf-roots").waitFor();
+            long graphShown = (System.nanoTime() - t2) / 1_000_000;
+
+            long t3 = System.nanoTime();
+            page.locator("#name-filter").fill("stable-waiter-1999");
+            page.locator("[data-view=groups]").click();
+            page.locator("#capture-body .group-names", new Page.LocatorOptions().setHasText("stable-waiter-1999")).waitFor();
+            long filtered = (System.nanoTime() - t3) / 1_000_000;
+            assertThat(page.locator("#capture-body .group").count()).isEqualTo(1);
+
+            System.out.printf("browser, 2,000 threads: dump taken and grouped view shown %d ms after the click; "
+                    + "thread list %d ms; wait-for graph %d ms; name filter + grouped view %d ms%n",
+                    dumpShown, listShown, graphShown, filtered);
+            assertThat(dumpShown).isLessThan(30_000);
+            assertThat(listShown + graphShown + filtered).isLessThan(30_000);
+        }
+    }
+
+    @Test
     void deadlockRaisesTheBannerWithItsCycleAndFlagsTheJvmInTheList() throws Exception {
         try (RunningDashboard dashboard = RunningDashboard.start();
              ChildJvm app = ChildJvm.sample("deadlock", "--threads=3")

@@ -36,6 +36,10 @@ final class ThreadDumper {
             + "so such deadlocks are not detected.";
     private static final int MAX_VIRTUAL_GROUPS = 200;
     private static final int MAX_NAMES_PER_GROUP = 20;
+    /** Frames kept per thread in JSON (the text dump has them all, up to {@link #MAX_TEXT_CHARS}). */
+    static final int MAX_FRAMES = 1024;
+    /** Keeps a response well below the dashboard's 32 MB frame limit even with tens of thousands of threads. */
+    static final int MAX_TEXT_CHARS = 12_000_000;
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final CpuTracker cpu;
@@ -76,7 +80,7 @@ final class ThreadDumper {
                     .field("threadCount", infos.length);
             w.name("threads").beginArray();
             for (ThreadInfo ti : infos) {
-                writeThread(w, ti, now, Integer.MAX_VALUE);
+                writeThread(w, ti, now, MAX_FRAMES);
             }
             w.endArray();
             long[] deadlocked = threads.findDeadlockedThreads();
@@ -91,7 +95,12 @@ final class ThreadDumper {
         }
         if (text) {
             long t1 = System.nanoTime();
-            w.field("text", jstackText(lockedSynchronizers));
+            String t = jstackText(lockedSynchronizers);
+            if (t.length() > MAX_TEXT_CHARS) {
+                t = t.substring(0, MAX_TEXT_CHARS) + "\n... truncated by lockscope: the JVM's dump has " + t.length()
+                        + " characters; run jcmd " + ProcessHandle.current().pid() + " Thread.print for all of it\n";
+            }
+            w.field("text", t);
             w.field("textMs", (System.nanoTime() - t1) / 1e6);
         }
         w.field("totalMs", (System.nanoTime() - t0) / 1e6);
