@@ -128,7 +128,7 @@ public final class PoolService {
     }
 
     /**
-     * Saturated: rejecting, or every worker busy while the queue is full or growing. Judged over the last
+     * Saturated: rejecting, or every worker busy while the queue is full, growing or not draining. Judged over the last
      * {@link #STATE_MS}; {@code saturation} ranks pools (fullness of workers and queue, rejections).
      */
     static void saturation(ObjectNode o, JsonNode p, JsonNode then, long stateMs) {
@@ -141,6 +141,8 @@ public final class PoolService {
         boolean busy = max > 0 && active >= max;
         boolean full = remaining == 0 && depth > 0;
         boolean growing = depth > 0 && depth > depthThen;
+        // A queue that stays put behind busy workers is as saturated as a growing one (slow requests all stuck).
+        boolean notDraining = depth > 0 && depth >= depthThen && then != null;
         boolean rejecting = rejectedRecent > 0;
         List<String> reasons = new ArrayList<>();
         if (rejecting) {
@@ -152,6 +154,8 @@ public final class PoolService {
             reasons.add("all " + max + " workers busy and the queue is full (" + depth + ")");
         } else if (busy && growing) {
             reasons.add("all " + max + " workers busy and the queue is growing (" + depthThen + " → " + depth + ")");
+        } else if (busy && notDraining) {
+            reasons.add("all " + max + " workers busy and the queue is not draining (" + depthThen + " → " + depth + ")");
         }
         boolean saturated = !reasons.isEmpty();
         o.put("busy", busy).put("queueFull", full).put("queueGrowing", growing).put("rejecting", rejecting);

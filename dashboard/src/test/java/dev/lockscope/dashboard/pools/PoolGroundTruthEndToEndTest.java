@@ -26,7 +26,7 @@ class PoolGroundTruthEndToEndTest {
                      .agent("dashboard=" + d.agentUrl() + ",name=ground-truth").start()) {
             app.awaitLine("^ready$", Duration.ofSeconds(20));
             PoolsApi api = new PoolsApi(d, app.pid());
-            api.awaitInstrumented(Duration.ofSeconds(30));
+            api.awaitInstrumented(Duration.ofSeconds(60));
             try (OutputStream in = app.process().getOutputStream()) {
                 in.write("go\n".getBytes(StandardCharsets.UTF_8));
             }
