@@ -43,7 +43,7 @@ public final class AgentRuntime {
 
     /** The features this agent runs, in start order. */
     private static List<Feature> features() {
-        return List.of(new JvmVitals());
+        return List.of(new JvmVitals(), new dev.lockscope.agent.locks.LockContention());
     }
 
     private void init() {
