@@ -35,6 +35,7 @@ public final class DashboardApp {
         AgentEndpoint agents = new AgentEndpoint(registry, access);
         List<RouteGroup> groups = List.of(
                 new JvmRoutes(registry),
+                new dev.lockscope.dashboard.locks.LockRoutes(registry),
                 new SessionRoutes(access));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));

@@ -105,7 +105,7 @@ final class LockTable {
             }
             int hash = System.identityHashCode(w.sync);
             boolean readSide = w.mode == LockWait.MODE_SHARED || w.mode == LockWait.MODE_STAMPED_READ;
-            String key = cls + "@" + Integer.toHexString(hash) + (readSide ? "/read" : "");
+            String key = cls + "@" + Integer.toHexString(hash) + (readSide ? ":read" : "");
             LockStats s = lookup(key, w.sync);
             if (s == null) {
                 if (size() >= maxLocks) {
@@ -278,7 +278,7 @@ final class LockTable {
                 List<LiveLocks.Blocked> waiting = null;
                 if (s.identityHash != 0) {
                     waiting = byLock.get(s.className + "@" + Integer.toHexString(s.identityHash));
-                    if (waiting != null && s.id.endsWith("/read")) {
+                    if (waiting != null && s.id.endsWith(":read")) {
                         waiting = null; // waiters of a read-write lock park on the same object; counted once, on the write row
                     }
                 } else if ("monitor".equals(s.ownerModel) && s.callSite != null) {
