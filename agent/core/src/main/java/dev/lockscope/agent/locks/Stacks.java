@@ -21,7 +21,7 @@ final class Stacks {
         StackTraceElement[] st = t.getStackTrace();
         List<String> out = new ArrayList<>();
         for (StackTraceElement e : st) {
-            if (out.isEmpty() && e.getClassName().startsWith("dev.lockscope.bridge.")) {
+            if (out.isEmpty() && e.getClassName().startsWith("dev.lockscope.bridge.") || hidden(e.getClassName())) {
                 continue;
             }
             out.add(frame(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber()));
@@ -33,13 +33,21 @@ final class Stacks {
     }
 
     static String[] frames(StackTraceElement[] st) {
-        int n = Math.min(st.length, MAX_DEPTH);
-        String[] out = new String[n];
-        for (int i = 0; i < n; i++) {
-            StackTraceElement e = st[i];
-            out[i] = frame(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber());
+        List<String> out = new ArrayList<>();
+        for (StackTraceElement e : st) {
+            if (!hidden(e.getClassName())) {
+                out.add(frame(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber()));
+            }
+            if (out.size() == MAX_DEPTH) {
+                break;
+            }
         }
-        return out;
+        return out.toArray(new String[0]);
+    }
+
+    /** Lambda proxy frames ({@code Foo$$Lambda$12/0x...run}) say nothing a person needs. */
+    static boolean hidden(String className) {
+        return className.contains("$$Lambda");
     }
 
     /** {@code pkg.Outer$Inner.method(Outer.java:12)}, the shape of {@code StackTraceElement.toString()}. */
