@@ -4,6 +4,7 @@ import { mountFindings } from './findings.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
+import './tabs/locks.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');

@@ -80,7 +80,7 @@ const tabs = [];
  */
 export function registerTab(tab) {
   tabs.push(tab);
-  tabs.sort((a, b) => (a.order || 100) - (b.order || 100));
+  tabs.sort((a, b) => (a.order ?? 100) - (b.order ?? 100));
 }
 
 export function allTabs() { return tabs; }

@@ -9,6 +9,7 @@ import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
+import dev.lockscope.dashboard.locks.LockRoutes;
 import dev.lockscope.dashboard.pools.PoolRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
@@ -47,6 +48,7 @@ public final class DashboardApp {
                 jvms,
                 new SessionRoutes(access),
                 new FindingRoutes(registry, findings),
+                new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry));
         return Javalin.create(c -> {

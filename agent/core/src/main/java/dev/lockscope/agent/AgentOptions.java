@@ -27,6 +27,7 @@ public final class AgentOptions {
         KNOWN.put("queue", "outbound message queue capacity (default 1024)");
         KNOWN.put("pinning-threshold", "shortest virtual-thread pin recorded (default 20ms, JFR's own default)");
         KNOWN.put("deadlockPeriod", "how often the agent looks for deadlocks (default 500ms; 0 = never)");
+        dev.lockscope.agent.locks.LockContention.describeOptions(KNOWN);
     }
 
     private final Map<String, String> values;

@@ -1,6 +1,7 @@
 package dev.lockscope.agent;
 
 import dev.lockscope.agent.live.JvmVitals;
+import dev.lockscope.agent.locks.LockContention;
 import dev.lockscope.agent.pools.PoolsFeature;
 import dev.lockscope.agent.threads.ThreadsFeature;
 import dev.lockscope.agent.transport.DashboardLink;
@@ -46,7 +47,7 @@ public final class AgentRuntime {
 
     /** The features this agent runs, in start order. */
     private static List<Feature> features() {
-        return List.of(new JvmVitals(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature());
+        return List.of(new JvmVitals(), new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature());
     }
 
     private void init() {

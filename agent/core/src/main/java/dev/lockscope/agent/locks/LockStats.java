@@ -1,0 +1,108 @@
+package dev.lockscope.agent.locks;
+
+import dev.lockscope.protocol.JsonWriter;
+import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.IntCountsHistogram;
+
+/**
+ * Cumulative contention figures of one lock (or one group of signal waits). Guarded by {@link LockTable}'s
+ * monitor; never touched by application threads.
+ */
+final class LockStats {
+    /** Histogram range: 1 µs to 10 min at 2 significant digits (about 6 KB per lock). */
+    static final long HIST_MAX_MICROS = 600_000_000L;
+
+    final String id;
+    final String className;
+    final String kind;
+    /** "exclusive" (one owner thread), "monitor" (synchronized), or "none" (read locks, semaphores, latches). */
+    final String ownerModel;
+    final String source;
+    final boolean signal;
+    final int identityHash;
+    final WeakReference<Object> ref;
+    final long firstSeenMs;
+    String name;
+    String callSite;
+    long waits;
+    long totalWaitNs;
+    long maxWaitNs;
+    long lastWaitMs;
+    final IntCountsHistogram hist = new IntCountsHistogram(1, HIST_MAX_MICROS, 2);
+    int maxWaiters;
+    int waitersNow;
+    /** Handoff estimator state: end of the last contended acquisition (System.nanoTime), or 0. */
+    long lastAcquireEndNanos;
+    long handoffs;
+    long handoffNs;
+    long handoffMaxNs;
+    String ownerThread;
+    long ownerThreadId = -1;
+    String[] ownerStack;
+    final Stacks.Counter waiterStacks = new Stacks.Counter(64);
+    final Stacks.Counter ownerStacks = new Stacks.Counter(64);
+
+    LockStats(String id, String className, String kind, String ownerModel, String source, boolean signal,
+              int identityHash, Object lock, long nowMs) {
+        this.id = id;
+        this.className = className;
+        this.kind = kind;
+        this.ownerModel = ownerModel;
+        this.source = source;
+        this.signal = signal;
+        this.identityHash = identityHash;
+        this.ref = lock == null ? null : new WeakReference<>(lock);
+        this.firstSeenMs = nowMs;
+    }
+
+    void addWait(long waitNs, long nowMs) {
+        waits++;
+        totalWaitNs += waitNs;
+        maxWaitNs = Math.max(maxWaitNs, waitNs);
+        lastWaitMs = nowMs;
+        hist.recordValue(Math.max(1, Math.min(HIST_MAX_MICROS, waitNs / 1000)));
+    }
+
+    void write(JsonWriter w, boolean withStacks) {
+        w.beginObject()
+                .field("id", id).field("class", className).field("kind", kind).field("name", name)
+                .field("callSite", callSite).field("source", source).field("ownerModel", ownerModel);
+        if (identityHash != 0) {
+            w.field("identityHash", identityHash);
+        }
+        w.field("waits", waits).field("totalWaitNs", totalWaitNs).field("maxWaitNs", maxWaitNs)
+                .field("firstSeenMs", firstSeenMs).field("lastWaitMs", lastWaitMs)
+                .field("maxWaiters", maxWaiters).field("waitersNow", waitersNow)
+                .field("handoffs", handoffs).field("handoffNs", handoffNs).field("handoffMaxNs", handoffMaxNs);
+        ByteBuffer buf = ByteBuffer.allocate(hist.getNeededByteBufferCapacity());
+        int len = hist.encodeIntoCompressedByteBuffer(buf);
+        w.field("histMicros", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), len)));
+        if (ownerThread != null) {
+            w.name("owner").beginObject().field("thread", ownerThread).field("threadId", ownerThreadId);
+            if (ownerStack != null) {
+                w.field("stack", ownerStack);
+            }
+            w.endObject();
+        } else {
+            w.name("owner").nullValue();
+        }
+        if (withStacks) {
+            writeStacks(w, "waiterStacks", waiterStacks);
+            writeStacks(w, "ownerStacks", ownerStacks);
+        }
+        w.endObject();
+    }
+
+    private static void writeStacks(JsonWriter w, String name, Stacks.Counter c) {
+        w.name(name).beginArray();
+        for (Map.Entry<List<String>, long[]> e : c.top(5)) {
+            w.beginObject().field("count", e.getValue()[0]).field("weightNs", e.getValue()[1])
+                    .field("frames", e.getKey()).endObject();
+        }
+        w.endArray();
+    }
+}

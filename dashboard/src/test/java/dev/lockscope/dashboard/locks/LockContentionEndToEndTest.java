@@ -1,0 +1,78 @@
+package dev.lockscope.dashboard.locks;
+
+import static dev.lockscope.dashboard.locks.LockTestSupport.assertInstrumentationActive;
+import static dev.lockscope.dashboard.locks.LockTestSupport.awaitInstrumented;
+import static dev.lockscope.dashboard.locks.LockTestSupport.awaitLocks;
+import static dev.lockscope.dashboard.locks.LockTestSupport.go;
+import static dev.lockscope.dashboard.locks.LockTestSupport.num;
+import static dev.lockscope.dashboard.locks.LockTestSupport.program;
+import static dev.lockscope.dashboard.locks.LockTestSupport.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockscope.it.ChildJvm;
+import dev.lockscope.it.RunningDashboard;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ground truth: a real child JVM with the real agent runs a workload that measures its own contention; the real
+ * dashboard's {@code GET /api/jvms/{id}/locks} must agree with it.
+ */
+class LockContentionEndToEndTest {
+
+    private static JsonNode rowOfKind(JsonNode ranking, String kind) {
+        for (JsonNode l : ranking.path("locks")) {
+            if (kind.equals(l.path("kind").asText())) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void reentrantLockWaitsOfEightThreadsMatchWhatTheProgramMeasuredWithinTenPercent() throws Exception {
+        try (RunningDashboard d = RunningDashboard.start();
+             ChildJvm app = program(d, "gt-reentrant", "reentrant", "8", "170").start()) {
+            String id = awaitInstrumented(d, app);
+            go(app);
+            Map<String, String> r = result(app, Duration.ofSeconds(180));
+            long waits = num(r, "waits");
+            long waitMs = num(r, "totalWaitNs") / 1_000_000;
+            System.out.println("program: " + r);
+            assertThat(waits).isGreaterThanOrEqualTo(1000);
+            assertThat(num(r, "guarded")).isEqualTo(8 * 170);
+
+            JsonNode ranking = awaitLocks(d, id, j -> rowOfKind(j, "ReentrantLock") != null
+                    && rowOfKind(j, "ReentrantLock").path("waits").asLong() >= waits * 0.9);
+            JsonNode lock = rowOfKind(ranking, "ReentrantLock");
+            System.out.println("dashboard: " + lock);
+            assertThat(ranking.path("locks").get(0).path("id").asText()).isEqualTo(lock.path("id").asText());
+            assertThat(lock.path("waits").asDouble()).isCloseTo(waits, within(waits * 0.10));
+            assertThat(lock.path("totalWaitMs").asDouble()).isCloseTo(waitMs, within(waitMs * 0.10));
+            assertThat(lock.path("name").asText()).contains("ContentionProgram.acquire");
+            assertThat(lock.path("ownerModel").asText()).isEqualTo("exclusive");
+            assertThat(lock.path("maxWaiters").asInt()).isBetween(2, 7);
+            assertThat(lock.path("p99WaitMs").asDouble()).isGreaterThan(lock.path("p50WaitMs").asDouble());
+            assertThat(lock.path("maxWaitMs").asDouble()).isGreaterThanOrEqualTo(lock.path("p99WaitMs").asDouble());
+            assertThat(lock.at("/waiterStacks/0/frames").toString()).contains("ContentionProgram.acquire");
+
+            // Hold time and utilisation (hand-off estimator) against the program's own hold measurements.
+            double meanHoldMs = num(r, "totalHoldNs") / 1e6 / num(r, "holds");
+            double utilisation = (double) num(r, "totalHoldNs") / num(r, "elapsedNs");
+            System.out.printf("hold: measured mean %.2f ms, estimated %.2f ms; utilisation measured %.3f, estimated %.3f%n",
+                    meanHoldMs, lock.path("holdTimeMeanMs").asDouble(), utilisation, lock.path("utilisation").asDouble());
+            assertThat(lock.path("holdTimeMeanMs").asDouble()).isCloseTo(meanHoldMs, within(meanHoldMs * 0.10));
+            double holdMs = num(r, "totalHoldNs") / 1e6;
+            assertThat(lock.path("busyMs").asDouble()).isCloseTo(holdMs, within(holdMs * 0.10));
+            assertThat(lock.path("utilisation").asDouble()).isPositive().isLessThanOrEqualTo(1.0);
+
+            JsonNode sample = d.jvmByPid(app.pid()).path("sample");
+            assertInstrumentationActive(sample);
+            assertThat(ranking.at("/coverage/droppedWaits").asLong()).isZero();
+            assertThat(ranking.at("/coverage/monitorEnterThresholdMs").asLong()).isEqualTo(1);
+        }
+    }
+}
