@@ -6,6 +6,7 @@ import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
+import dev.lockscope.dashboard.profiles.ProfileRoutes;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
 import dev.lockscope.protocol.Protocol;
@@ -35,6 +36,7 @@ public final class DashboardApp {
         AgentEndpoint agents = new AgentEndpoint(registry, access);
         List<RouteGroup> groups = List.of(
                 new JvmRoutes(registry),
+                new ProfileRoutes(registry),
                 new SessionRoutes(access));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));

@@ -16,6 +16,7 @@ public final class SampleMain {
         SAMPLES.put("cache-stampede", CacheStampede::new);
         SAMPLES.put("saturated-pool", SaturatedPool::new);
         SAMPLES.put("deadlock", Deadlock::new);
+        SAMPLES.put("cpu-burn", CpuBurn::new);
     }
 
     private SampleMain() {}

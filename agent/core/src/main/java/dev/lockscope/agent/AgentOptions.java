@@ -24,6 +24,7 @@ public final class AgentOptions {
         KNOWN.put("name", "name shown in the dashboard (default: main class or jar)");
         KNOWN.put("token", "token for a dashboard that requires one (or env LOCKSCOPE_TOKEN)");
         KNOWN.put("queue", "outbound message queue capacity (default 1024)");
+        KNOWN.put("profiler", "engine for on-demand profiles: auto (async-profiler, JFR if it cannot load), async, jfr");
     }
 
     private final Map<String, String> values;

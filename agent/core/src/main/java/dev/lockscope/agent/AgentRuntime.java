@@ -1,6 +1,7 @@
 package dev.lockscope.agent;
 
 import dev.lockscope.agent.live.JvmVitals;
+import dev.lockscope.agent.profile.ProfileFeature;
 import dev.lockscope.agent.transport.DashboardLink;
 import dev.lockscope.bridge.BridgeErrors;
 import dev.lockscope.protocol.JsonWriter;
@@ -43,7 +44,7 @@ public final class AgentRuntime {
 
     /** The features this agent runs, in start order. */
     private static List<Feature> features() {
-        return List.of(new JvmVitals());
+        return List.of(new JvmVitals(), new ProfileFeature());
     }
 
     private void init() {
