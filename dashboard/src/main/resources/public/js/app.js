@@ -1,6 +1,7 @@
 // The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
 import { el, api, fmt, allTabs } from './core.js';
 import './tabs/overview.js';
+import './tabs/profiles.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');

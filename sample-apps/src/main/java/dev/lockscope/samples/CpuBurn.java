@@ -10,12 +10,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class CpuBurn implements Sample {
     private final int threads;
     private final boolean fixed;
+    private final String threadName;
     private final AtomicLong requests = new AtomicLong();
     static volatile long sink;
 
     CpuBurn(SampleOptions o) {
         threads = o.intValue("threads", 2, 1);
         fixed = o.fixed();
+        // A system property rather than an option: tests use it to give threads names with markup in them.
+        threadName = System.getProperty("cpuburn.threadName", "burner");
     }
 
     @Override
@@ -26,7 +29,7 @@ final class CpuBurn implements Sample {
     @Override
     public void start() {
         for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(this::work, "burner-" + i);
+            Thread t = new Thread(this::work, threadName + "-" + i);
             t.setDaemon(true);
             t.start();
         }

@@ -21,6 +21,7 @@ import io.javalin.http.NotFoundResponse;
  *       "interval":10,"threshold":1}} (duration in seconds, 0 = until stopped; interval and threshold in ms) →
  *       201 with the capture ({@code id}, {@code status}, ...); 409 when a profile already runs on that JVM;</li>
  *   <li>{@code GET /api/jvms/{id}/profiles}: the JVM's captures, newest first;</li>
+ *   <li>{@code GET /api/profiles}: every JVM's captures, newest first (to compare across JVMs);</li>
  *   <li>{@code GET /api/profiles/{id}}: {@code status} (running, done, failed with {@code reason}), engine, links;</li>
  *   <li>{@code POST /api/profiles/{id}/stop}: ends a running profile now;</li>
  *   <li>{@code GET /api/profiles/{id}/collapsed}, {@code /html} ({@code ?download=1} as attachment), {@code /jfr};</li>
@@ -48,6 +49,13 @@ public final class ProfileRoutes implements RouteGroup {
     public void addRoutes(RoutesConfig r) {
         r.post("/api/jvms/{id}/profiles", this::start);
         r.get("/api/jvms/{id}/profiles", this::list);
+        r.get("/api/profiles", ctx -> {
+            ArrayNode a = Json.MAPPER.createArrayNode();
+            for (ProfileCapture c : service.all()) {
+                a.add(c.json());
+            }
+            ctx.json(a);
+        });
         r.get("/api/profiles/{id}", ctx -> ctx.json(capture(ctx, "id").json()));
         r.post("/api/profiles/{id}/stop", ctx -> {
             ProfileCapture c = capture(ctx, "id");

@@ -121,11 +121,16 @@ public final class ProfileService {
         return captures.get(id);
     }
 
-    /** Captures of one JVM, newest first. */
+    /** Captures of every JVM, newest first. */
+    List<ProfileCapture> all() {
+        return of(null);
+    }
+
+    /** Captures of one JVM (all when null), newest first. */
     List<ProfileCapture> of(String jvmId) {
         List<ProfileCapture> out = new ArrayList<>();
         for (ProfileCapture c : captures.values()) {
-            if (c.jvmId.equals(jvmId)) {
+            if (jvmId == null || c.jvmId.equals(jvmId)) {
                 out.add(c);
             }
         }

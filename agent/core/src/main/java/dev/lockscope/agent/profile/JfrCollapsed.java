@@ -150,7 +150,9 @@ final class JfrCollapsed {
             case "Interpreted" -> { suffix = "_[0]"; java = true; }
             case "C1 compiled" -> { suffix = "_[1]"; java = true; }
             case "Kernel" -> { suffix = "_[k]"; java = false; }
-            case "Native" -> { suffix = ""; java = f.isJavaFrame(); }
+            // A JDK native method (Unsafe.park) has its class; async-profiler's native frames have the library
+            // (libc.so.6, libjvm.so) in its place, which its own graphs leave out.
+            case "Native" -> { suffix = ""; java = cls != null && !cls.contains(".so") && !cls.endsWith(".dylib"); }
             default -> { suffix = ""; java = false; }
         }
         if (java && cls != null) {
