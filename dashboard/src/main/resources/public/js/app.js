@@ -5,6 +5,7 @@ import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
 import './tabs/locks.js';
+import './tabs/profiles.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');

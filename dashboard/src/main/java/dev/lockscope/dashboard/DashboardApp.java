@@ -11,6 +11,7 @@ import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.locks.LockRoutes;
 import dev.lockscope.dashboard.pools.PoolRoutes;
+import dev.lockscope.dashboard.profiles.ProfileRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
@@ -50,7 +51,8 @@ public final class DashboardApp {
                 new FindingRoutes(registry, findings),
                 new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
-                new PoolRoutes(registry));
+                new PoolRoutes(registry),
+                new ProfileRoutes(registry));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

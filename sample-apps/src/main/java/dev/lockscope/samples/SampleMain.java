@@ -20,6 +20,7 @@ public final class SampleMain {
         SAMPLES.put("starvation", Starvation::new);
         SAMPLES.put("pool-deadlock", PoolDeadlock::new);
         SAMPLES.put("pinning", Pinning::new);
+        SAMPLES.put("cpu-burn", CpuBurn::new);
     }
 
     private SampleMain() {}

@@ -3,6 +3,7 @@ package dev.lockscope.agent;
 import dev.lockscope.agent.live.JvmVitals;
 import dev.lockscope.agent.locks.LockContention;
 import dev.lockscope.agent.pools.PoolsFeature;
+import dev.lockscope.agent.profile.ProfileFeature;
 import dev.lockscope.agent.threads.ThreadsFeature;
 import dev.lockscope.agent.transport.DashboardLink;
 import dev.lockscope.agent.vthreads.PinningWatch;
@@ -47,7 +48,8 @@ public final class AgentRuntime {
 
     /** The features this agent runs, in start order. */
     private static List<Feature> features() {
-        return List.of(new JvmVitals(), new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature());
+        return List.of(new JvmVitals(), new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature(),
+                new ProfileFeature());
     }
 
     private void init() {

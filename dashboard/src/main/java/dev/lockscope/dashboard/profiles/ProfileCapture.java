@@ -1,0 +1,70 @@
+package dev.lockscope.dashboard.profiles;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.dashboard.jvms.Json;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One profile the dashboard asked a JVM for, and once done its results. Status fields are volatile (written by
+ * the poller, read by HTTP handlers); the result bytes are set once, before {@code status} becomes
+ * {@code done}, and never change after.
+ */
+final class ProfileCapture {
+    final String id;
+    final String jvmId;
+    final String jvmName;
+    final String agentId;
+    final String event;
+    final long durationMs;
+    final String threads;
+    final long requestedAt = System.currentTimeMillis();
+    volatile String engine;
+    volatile String engineNote;
+    volatile long startedAt;
+    volatile long endedAt;
+    volatile String status = "running";
+    volatile String reason;
+    volatile long samples;
+    volatile byte[] collapsed;
+    volatile byte[] jfr;
+    /** Set while a poll of this capture is in flight, so polls never overlap. */
+    final AtomicBoolean polling = new AtomicBoolean();
+
+    ProfileCapture(String id, String jvmId, String jvmName, String agentId, String event, long durationMs, String threads) {
+        this.id = id;
+        this.jvmId = jvmId;
+        this.jvmName = jvmName;
+        this.agentId = agentId;
+        this.event = event;
+        this.durationMs = durationMs;
+        this.threads = threads;
+    }
+
+    boolean running() {
+        return "running".equals(status);
+    }
+
+    boolean done() {
+        return "done".equals(status);
+    }
+
+    ObjectNode json() {
+        ObjectNode o = Json.MAPPER.createObjectNode()
+                .put("id", id).put("jvmId", jvmId).put("jvmName", jvmName)
+                .put("event", event).put("status", status).put("reason", reason)
+                .put("engine", engine).put("engineNote", engineNote)
+                .put("requestedAt", requestedAt).put("startedAt", startedAt).put("endedAt", endedAt)
+                .put("durationMs", durationMs).put("threads", threads).put("samples", samples);
+        byte[] c = collapsed;
+        byte[] j = jfr;
+        o.put("collapsedBytes", c == null ? 0 : c.length).put("jfrBytes", j == null ? 0 : j.length);
+        ObjectNode links = o.putObject("links");
+        links.put("self", "/api/profiles/" + id);
+        if (done()) {
+            links.put("collapsed", "/api/profiles/" + id + "/collapsed");
+            links.put("html", "/api/profiles/" + id + "/html");
+            links.put("jfr", "/api/profiles/" + id + "/jfr");
+        }
+        return o;
+    }
+}

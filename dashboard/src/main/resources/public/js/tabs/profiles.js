@@ -1,0 +1,203 @@
+// Profiles tab: start a cpu / wall / lock / alloc profile, watch its countdown, list the captures, read one
+// as an interactive flame graph (async-profiler's viewer in a sandboxed iframe: zoom on click, reset with 0,
+// search with the matched percentage, tooltips with samples and percent, frame types coloured) and compare
+// two captures of the same kind. Everything from the target JVM is inserted as text.
+import { el, api, fmt, registerTab } from '../core.js';
+
+const EVENTS = [
+  ['cpu', 'CPU'],
+  ['wall', 'Wall clock'],
+  ['lock', 'Lock contention'],
+  ['alloc', 'Allocation'],
+];
+
+registerTab({
+  id: 'profiles', title: 'Profiles', order: 500,
+  mount(container, page) {
+    let captures = [];
+    let selected = page.selection || null;
+    let compareWith = null;
+    let timer = null;
+    let disposed = false;
+
+    // ---- the form ------------------------------------------------------------------------------------
+    const event = el('select', { id: 'profile-event', 'aria-label': 'event' },
+      EVENTS.map(([v, label]) => el('option', { value: v }, label)));
+    const duration = el('input', { id: 'profile-duration', type: 'number', min: 1, max: 3600, value: 30,
+      class: 'narrow', 'aria-label': 'duration in seconds' });
+    const threads = el('input', { id: 'profile-threads', type: 'text', placeholder: 'all threads',
+      'aria-label': 'only threads whose name contains' });
+    const byThread = el('input', { id: 'profile-by-thread', type: 'checkbox' });
+    const threshold = el('input', { id: 'profile-threshold', type: 'number', min: 0, max: 60000, value: 1,
+      class: 'narrow', 'aria-label': 'lock threshold in ms' });
+    const thresholdLabel = el('label', { class: 'hidden', id: 'profile-threshold-label' }, 'threshold ', threshold, ' ms');
+    event.addEventListener('change', () => thresholdLabel.classList.toggle('hidden', event.value !== 'lock'));
+    const startBtn = el('button', { id: 'profile-start', class: 'primary', type: 'submit' }, 'Start profile');
+    const formMsg = el('span', { class: 'error', role: 'alert', id: 'profile-error' });
+    const form = el('form', { class: 'card toolbar', id: 'profile-form' },
+      el('label', {}, 'Event ', event),
+      el('label', {}, 'Duration ', duration, ' s'),
+      el('label', {}, 'Threads containing ', threads),
+      el('label', {}, byThread, ' one graph per thread'),
+      thresholdLabel, startBtn, formMsg);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      formMsg.textContent = '';
+      const body = { event: event.value, duration: Number(duration.value) };
+      if (threads.value.trim()) body.threads = threads.value.trim();
+      if (byThread.checked) body.byThread = true;
+      if (event.value === 'lock') body.threshold = Number(threshold.value);
+      try {
+        const c = await page.api('/profiles', { method: 'POST', body });
+        selected = c.id;
+        compareWith = null;
+        await refresh();
+      } catch (err) { formMsg.textContent = err.message; }
+    });
+
+    // ---- running profile, list, viewer ---------------------------------------------------------------
+    const running = el('div', { id: 'profile-running', class: 'card hidden', role: 'status', 'aria-live': 'polite' });
+    const list = el('div', { id: 'profile-list', class: 'card' });
+    const viewer = el('div', { id: 'profile-viewer' });
+    container.replaceChildren(form, running, list, viewer);
+
+    function renderRunning() {
+      const r = captures.find(c => c.status === 'running');
+      running.classList.toggle('hidden', !r);
+      startBtn.disabled = !!r;
+      if (!r) return;
+      const elapsed = Date.now() - (r.startedAt || r.requestedAt);
+      const left = r.durationMs > 0 ? Math.max(0, r.durationMs - elapsed) : null;
+      const bar = el('div', { class: 'progress-bar' });
+      if (r.durationMs > 0) bar.style.width = Math.min(100, 100 * elapsed / r.durationMs).toFixed(1) + '%';
+      running.replaceChildren(
+        el('span', {}, `Profiling ${r.event} with ${r.engine || '…'}: `),
+        el('strong', { id: 'profile-countdown' }, left === null ? fmt.age(elapsed) + ' so far'
+          : left > 0 ? Math.ceil(left / 1000) + ' s left' : 'collecting the result…'),
+        ' ',
+        el('button', { type: 'button', id: 'profile-stop', onclick: async () => {
+          try { await api('/api/profiles/' + encodeURIComponent(r.id) + '/stop', { method: 'POST', body: {} }); }
+          catch (err) { formMsg.textContent = err.message; }
+        } }, 'Stop now'),
+        el('div', { class: 'progress' }, bar),
+        r.engineNote ? el('div', { class: 'muted' }, r.engineNote) : null);
+    }
+
+    function renderList() {
+      if (captures.length === 0) {
+        list.replaceChildren(el('span', { class: 'muted' }, 'No profile of this JVM yet.'));
+        return;
+      }
+      const rows = captures.map(c => el('tr', {
+        class: 'clickable' + (c.id === selected ? ' selected' : ''), tabindex: 0, 'data-profile-id': c.id,
+        onclick: () => select(c.id), onkeydown: (e) => { if (e.key === 'Enter') select(c.id); } },
+      el('td', {}, fmt.time(c.startedAt || c.requestedAt)),
+      el('td', {}, c.event),
+      el('td', {}, c.engine || '–', c.engineNote ? el('span', { class: 'muted', title: c.engineNote }, ' ⓘ') : null),
+      el('td', { class: 'num' }, c.durationMs > 0 ? fmt.age(c.durationMs) : 'until stopped'),
+      el('td', {}, c.threads || 'all'),
+      el('td', { class: 'num' }, c.status === 'done' ? fmt.num(c.samples) : '–'),
+      el('td', { class: 'profile-status' }, c.status === 'failed'
+        ? el('span', { class: 'badge crit', title: c.reason || '' }, 'failed')
+        : el('span', { class: 'badge' + (c.status === 'done' ? ' ok' : ' warn') }, c.status),
+        c.status === 'failed' ? el('div', { class: 'muted' }, c.reason || '') : null),
+      el('td', {}, c.status === 'done' ? downloads(c) : '–')));
+      list.replaceChildren(el('table', {},
+        el('thead', {}, el('tr', {}, ['Started', 'Event', 'Engine', 'Duration', 'Threads', 'Samples', 'Status', 'Download']
+          .map(h => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, rows)));
+    }
+
+    function downloads(c) {
+      const link = (href, text) => el('a', { href, download: '', onclick: (e) => e.stopPropagation() }, text);
+      return [link(c.links.html + '?download=1', 'HTML'), ' · ', link(c.links.collapsed, 'collapsed'), ' · ',
+        link(c.links.jfr, 'JFR')];
+    }
+
+    function select(id) {
+      selected = id;
+      compareWith = null;
+      page.navigate('profiles', id);
+    }
+
+    let shown = null; // what the viewer currently shows, so refreshes don't reload the iframe
+    async function renderViewer() {
+      const c = captures.find(x => x.id === selected) || null;
+      const key = c ? c.id + '|' + c.status + '|' + (compareWith || '') : '';
+      if (key === shown) return;
+      shown = key;
+      if (!c) { viewer.replaceChildren(); return; }
+      if (c.status !== 'done') {
+        viewer.replaceChildren(el('div', { class: 'card muted' },
+          c.status === 'running' ? 'The flame graph appears here when the profile is done.'
+            : 'This profile failed: ' + (c.reason || 'no reason given')));
+        return;
+      }
+      let others = [];
+      try { others = (await api('/api/profiles')).filter(o => o.id !== c.id && o.status === 'done' && o.event === c.event); }
+      catch (e) { /* comparing is optional */ }
+      const compare = el('select', { id: 'profile-compare', 'aria-label': 'compare with' },
+        el('option', { value: '' }, 'compare with…'),
+        others.map(o => el('option', { value: o.id, selected: o.id === compareWith },
+          `${o.jvmName} · ${fmt.time(o.startedAt)} · ${fmt.num(o.samples)} samples (${o.engine})`)));
+      compare.addEventListener('change', () => { compareWith = compare.value || null; renderViewer(); });
+      const src = compareWith
+        ? '/api/profiles/' + encodeURIComponent(compareWith) + '/diff/' + encodeURIComponent(c.id) + '/html'
+        : c.links.html;
+      // No allow-same-origin: the viewer runs in an opaque origin and cannot touch the dashboard.
+      // allow-modals: its search button asks for the pattern with prompt().
+      const frame = el('iframe', { id: 'flamegraph', class: 'flamegraph', src, title: 'flame graph',
+        sandbox: 'allow-scripts allow-modals' });
+      const head = el('div', { class: 'toolbar' },
+        el('strong', {}, compareWith ? 'Differential flame graph' : 'Flame graph'),
+        el('span', { class: 'muted' }, compareWith
+          ? 'widths: this capture; orange grew, blue shrank since the one compared with (share of all samples)'
+          : 'click a frame to zoom, 0 to reset, Ctrl+F or the magnifier to search'),
+        compare);
+      const parts = [head, frame];
+      if (compareWith) {
+        const summary = el('div', { id: 'profile-diff', class: 'card' }, 'loading the comparison…');
+        parts.push(summary);
+        api('/api/profiles/' + encodeURIComponent(compareWith) + '/diff/' + encodeURIComponent(c.id))
+          .then(d => summary.replaceChildren(diffTable('Grew', d.grew), diffTable('Shrank', d.shrank)))
+          .catch(err => summary.replaceChildren(el('span', { class: 'error' }, err.message)));
+      }
+      viewer.replaceChildren(el('div', { class: 'card' }, parts));
+    }
+
+    function diffTable(title, rows) {
+      return el('div', { class: 'diff-part' }, el('h2', {}, title + ' (self samples, % of all)'),
+        el('table', {}, el('thead', {}, el('tr', {}, ['Frame', 'before', 'after', 'change']
+          .map((h, i) => el('th', { scope: 'col', class: i ? 'num' : '' }, h)))),
+        el('tbody', {}, rows.length === 0 ? el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'nothing'))
+          : rows.map(r => el('tr', {},
+            el('td', { class: 'mono frame-name', title: r.frame }, r.frame),
+            el('td', { class: 'num' }, r.aSelfPct.toFixed(2)),
+            el('td', { class: 'num' }, r.bSelfPct.toFixed(2)),
+            el('td', { class: 'num' }, (r.deltaPct > 0 ? '+' : '') + r.deltaPct.toFixed(2)))))));
+    }
+
+    async function refresh() {
+      try {
+        captures = await page.api('/profiles');
+      } catch (e) {
+        list.replaceChildren(el('span', { class: 'error' }, e.message));
+        return;
+      }
+      if (!selected && captures.length) selected = captures[0].id;
+      renderRunning();
+      renderList();
+      renderViewer();
+    }
+
+    async function tick() {
+      if (disposed) return;
+      await refresh();
+      timer = setTimeout(tick, captures.some(c => c.status === 'running') ? 1000 : 5000);
+    }
+
+    refresh().then(() => { if (!disposed) timer = setTimeout(tick, 1000); });
+    const countdown = setInterval(renderRunning, 250);
+    return { unmount() { disposed = true; clearTimeout(timer); clearInterval(countdown); } };
+  },
+});
