@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code rl-waiter} parked on a {@code ReentrantLock} that {@code rl-holder} holds;</li>
  *   <li>every extra name: a thread of exactly that name, BLOCKED on M;</li>
  *   <li>{@code --virtual=N}: N sleeping virtual threads (JDK 21+);</li>
+ *   <li>{@code --spin}: a thread {@code spinner} that keeps one core busy (RUNNABLE in {@code spin});</li>
  *   <li>{@code --fill=MB}: about MB megabytes of small live objects, for heap-scan costs;</li>
  *   <li>{@code --deadlock-after=MS}: MS after {@code ready}, {@code late-0} and {@code late-1} deadlock on two
  *       monitors; prints {@code deadlock: cycle formed at <epoch ms>} as they close the cycle.</li>
@@ -43,7 +44,9 @@ public final class StableThreads {
         long deadlockAfter = -1;
         List<String> extra = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].startsWith("--deadlock-after=")) {
+            if (args[i].equals("--spin")) {
+                start("spinner", StableThreads::spin, Thread.State.RUNNABLE);
+            } else if (args[i].startsWith("--deadlock-after=")) {
                 deadlockAfter = Long.parseLong(args[i].substring("--deadlock-after=".length()));
             } else if (args[i].startsWith("--fill=")) {
                 fill(Long.parseLong(args[i].substring("--fill=".length())));
@@ -148,6 +151,14 @@ public final class StableThreads {
             synchronized (second) {
                 System.out.println("never printed");
             }
+        }
+    }
+
+    static volatile long spins;
+
+    private static void spin() {
+        while (true) {
+            spins++;
         }
     }
 

@@ -38,7 +38,7 @@ class ThreadDumpEndToEndTest {
     @Test
     void textDumpListsTheSameThreadsInTheSameStatesAsJcmdFromOutside() throws Exception {
         try (RunningDashboard dashboard = RunningDashboard.start();
-             ChildJvm app = ChildJvm.main(CP, StableThreads.class.getName(), "30")
+             ChildJvm app = ChildJvm.main(CP, StableThreads.class.getName(), "30", "--spin")
                      .agent("dashboard=" + dashboard.agentUrl() + ",name=stable").start()) {
             app.awaitLine("^ready", Duration.ofSeconds(30));
             String id = awaitJvm(dashboard, app);
@@ -56,11 +56,11 @@ class ThreadDumpEndToEndTest {
             Map<String, String> a = parse(ours.body());
             Map<String, String> b = parse(theirs);
             System.out.printf("text dump: %d comparable threads, jcmd: %d%n", a.size(), b.size());
-            assertThat(a).hasSizeGreaterThanOrEqualTo(30 + 8);
+            assertThat(a).hasSizeGreaterThanOrEqualTo(30 + 9);
             assertThat(a).isEqualTo(b);
             assertThat(a).containsEntry("stable-blocked-2", "BLOCKED").containsEntry("stable-waiter-1", "WAITING")
                     .containsEntry("stable-sleeper-0", "TIMED_WAITING").containsEntry("chain-a", "BLOCKED")
-                    .containsEntry("rl-waiter", "WAITING");
+                    .containsEntry("rl-waiter", "WAITING").containsEntry("spinner", "RUNNABLE");
 
             // and the JSON dump agrees, with locks, owners and the frame where each monitor was taken
             JsonNode dump = dashboard.get("/api/jvms/" + id + "/threaddump");
@@ -93,7 +93,14 @@ class ThreadDumpEndToEndTest {
             assertThat(rlWaiter.path("lockOwnerName").asText()).isEqualTo("rl-holder");
             assertThat(byName.get("rl-holder").has("lockedSynchronizers")).isFalse(); // not asked: no heap scan
             assertThat(byName.get("main").path("cpuTimeNs").asLong()).isPositive();
-            assertThat(byName.get("main").path("recentCpuPercent").asDouble()).isBetween(0.0, 100.0);
+            // recent CPU%: the spinning thread is busy, the sleeping ones are not (the top -H view)
+            double spinner = byName.get("spinner").path("recentCpuPercent").asDouble();
+            double sleeper = byName.get("stable-sleeper-0").path("recentCpuPercent").asDouble();
+            System.out.printf("recent CPU: spinner %.1f %%, stable-sleeper-0 %.1f %% (over %d ms)%n", spinner, sleeper,
+                    dump.path("cpuWindowMs").asLong());
+            assertThat(spinner).isGreaterThan(10.0).isLessThanOrEqualTo(101.0);
+            assertThat(sleeper).isBetween(0.0, 1.0);
+            assertThat(byName.get("spinner").path("cpuTimeNs").asLong()).isGreaterThan(100_000_000L);
             assertThat(byName.get("stable-sleeper-0").path("frames").get(0).asText()).contains("java.lang.Thread.sleep");
 
             // lockedSynchronizers on request: rl-holder holds the ReentrantLock

@@ -46,21 +46,25 @@ class ThreadsTabBrowserTest {
             page.locator("#capture-view h2").waitFor();
             assertThat(page.locator("#capture-view h2").textContent()).contains("threads");
 
-            // grouped by stack: the 3 stable-blocked threads + 2 hostile ones share one stack, BLOCKED on M
+            // grouped by stack: the 3 stable-blocked threads + 2 hostile ones, BLOCKED on M in enterM, share a
+            // stack (or two: HotSpot may report either line of the synchronized block for a blocked frame)
             Locator groups = page.locator("#capture-body .group");
             assertThat(groups.count()).isGreaterThan(3);
-            Locator blockedGroup = groups.filter(new Locator.FilterOptions().setHasText("stable-blocked-2"));
-            assertThat(blockedGroup.locator(".group-count").textContent()).isEqualTo("5 × ");
-            String names = blockedGroup.locator(".group-names").textContent();
+            Locator blockedGroups = groups.filter(new Locator.FilterOptions().setHasText("StableThreads.enterM"));
+            List<String> counts = blockedGroups.locator(".group-count").allTextContents();
+            assertThat(counts).hasSizeBetween(1, 2);
+            assertThat(counts.stream().mapToInt(c -> Integer.parseInt(c.replace(" × ", ""))).sum()).isEqualTo(5);
+            String names = String.join(", ", blockedGroups.locator(".group-names").allTextContents());
             assertThat(names).contains(IMG).contains(SCRIPT).contains("stable-blocked-5");
             // hostile names are text: no element was created from them, no script ran
             assertThat(page.locator("#capture-view img").count()).isZero();
             assertThat(page.locator("#capture-view script").count()).isZero();
             // click a group: its stack opens
+            Locator blockedGroup = blockedGroups.first();
             assertThat(blockedGroup.locator(".stack").isVisible()).isFalse();
             blockedGroup.locator(".group-head").click();
             assertThat(blockedGroup.locator(".stack").isVisible()).isTrue();
-            assertThat(blockedGroup.locator(".stack").textContent()).contains("StableThreads.enterM");
+            assertThat(blockedGroup.locator(".stack").textContent()).contains("StableThreads.enterM").contains("Thread.run");
 
             // filter by state
             page.locator("#state-filter").selectOption("BLOCKED");
@@ -133,9 +137,13 @@ class ThreadsTabBrowserTest {
             page.locator("#take-dump").click();
             page.locator("#capture-body .group").first().waitFor(new Locator.WaitForOptions().setTimeout(60_000));
             long dumpShown = (System.nanoTime() - t0) / 1_000_000;
-            // the 666 blocked threads share one stack: one group
-            Locator blocked = page.locator("#capture-body .group").filter(new Locator.FilterOptions().setHasText("stable-blocked-2,"));
-            assertThat(blocked.locator(".group-count").textContent()).isEqualTo("666 × ");
+            // the 666 threads blocked on M share one or two stacks (HotSpot reports the monitorenter line of a
+            // blocked frame as either line of the synchronized block, depending on where the thread stopped)
+            page.locator("#name-filter").fill("stable-blocked-");
+            List<String> counts = page.locator("#capture-body .group .group-count").allTextContents();
+            assertThat(counts).hasSizeBetween(1, 2);
+            assertThat(counts.stream().mapToInt(c -> Integer.parseInt(c.replace(" × ", ""))).sum()).isEqualTo(666);
+            page.locator("#name-filter").fill("");
 
             long t1 = System.nanoTime();
             page.locator("[data-view=list]").click();
