@@ -62,6 +62,7 @@ public final class DashboardApp {
                 f.setMaxTextMessageSize(Protocol.MAX_FRAME_BYTES);
                 f.setMaxBinaryMessageSize(64 * 1024);
             });
+            c.events.serverStopped(jvms::close);
             c.routes.before(guard::handle);
             c.routes.ws(Protocol.AGENT_PATH, agents::configure);
             for (RouteGroup g : groups) {

@@ -69,26 +69,11 @@ final class HotLock implements Sample {
         }
     }
 
-    /** Loop iterations per microsecond on this machine, measured once (work, not wall time, defines a request). */
-    private static final long ITERATIONS_PER_MICRO = calibrate();
-
-    private static long calibrate() {
-        long n = 0;
-        long start = System.nanoTime();
-        long x = 0;
-        while (System.nanoTime() - start < 50_000_000) {
-            for (int i = 0; i < 1000; i++) {
-                x += x * 31 + 7;
-            }
-            n += 1000;
-        }
-        return Math.max(1, n / 50_000 + (x == 42 ? 1 : 0));
-    }
-
-    /** CPU work worth {@code micros} on an idle core (a critical section that computes, not one that sleeps). */
+    /** Busy work for {@code micros} of wall time (a critical section that computes rather than sleeps). */
     private static void spin(long micros) {
+        long end = System.nanoTime() + micros * 1000;
         long x = 0;
-        for (long i = micros * ITERATIONS_PER_MICRO; i > 0; i--) {
+        while (System.nanoTime() < end) {
             x += x * 31 + 7;
         }
         if (x == 42) {

@@ -10,8 +10,8 @@ import dev.lockscope.agent.vthreads.PinningWatch;
 import dev.lockscope.bridge.BridgeErrors;
 import dev.lockscope.protocol.JsonWriter;
 import java.lang.instrument.Instrumentation;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The running agent: starts every {@link Feature}, the once-a-second sampler and the dashboard link, all on
@@ -23,7 +23,8 @@ public final class AgentRuntime {
 
     private final AgentOptions options;
     private final Instrumentation instrumentation;
-    private final List<Feature> started = new ArrayList<>();
+    /** Features that started; read by the sampler while the init thread still appends. */
+    private final List<Feature> started = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
     private DashboardLink link;
     private AgentContext context;
@@ -57,6 +58,10 @@ public final class AgentRuntime {
             JvmIdentity identity = JvmIdentity.ofThisJvm(options.get("name", null));
             link = new DashboardLink(options, identity, this::handle);
             context = new AgentContext(options, instrumentation, identity, link);
+            // Connect and sample first: installing instrumentation can take seconds of CPU on a busy machine,
+            // and the JVM should be visible (vitals, then each feature as it comes up) meanwhile.
+            link.start(() -> started.stream().map(Feature::name).toList());
+            AgentContext.startThread("sampler", this::sampleLoop);
             for (Feature f : features()) {
                 try {
                     f.start(context);
@@ -69,8 +74,6 @@ public final class AgentRuntime {
             for (String p : options.problems()) {
                 System.err.println("lockscope: " + p);
             }
-            link.start(started.stream().map(Feature::name).toList());
-            AgentContext.startThread("sampler", this::sampleLoop);
         } catch (Throwable t) {
             System.err.println("lockscope: agent failed to start (" + t + "); the application runs without it");
         }

@@ -12,6 +12,7 @@ public final class Detectors {
      * @param captures thread dumps and deadlock reports
      */
     public static List<Detector> all(long windowMs, ThreadCaptures captures) {
-        return List.of(new DeadlockDetector(captures), new SaturatedPoolDetector(windowMs), new PinningDetector(windowMs));
+        return List.of(new DeadlockDetector(captures), new StampedeDetector(windowMs), new HotLockDetector(windowMs),
+                new StarvationDetector(windowMs), new SaturatedPoolDetector(windowMs), new PinningDetector(windowMs));
     }
 }

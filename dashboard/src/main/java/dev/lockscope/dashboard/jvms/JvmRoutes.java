@@ -157,8 +157,17 @@ public final class JvmRoutes implements RouteGroup {
         }
         String data = list().toString();
         for (SseClient c : listClients) {
-            send(c, "jvms", data);
+            if (!send(c, "jvms", data)) {
+                listClients.remove(c);
+            }
         }
+    }
+
+    /** Stops the once-a-second list push; called when the server stops. */
+    public void close() {
+        ticker.shutdownNow();
+        listClients.forEach(SseClient::close);
+        jvmClients.forEach(c -> c.client().close());
     }
 
     private void pushSample(JvmSession s) {
@@ -168,17 +177,23 @@ public final class JvmRoutes implements RouteGroup {
         JvmSession.Sample latest = s.latest();
         String data = sampleJson(latest).toString();
         for (JvmStreamClient c : jvmClients) {
-            if (c.jvmId().equals(s.id())) {
-                send(c.client(), "sample", data);
+            if (c.jvmId().equals(s.id()) && !send(c.client(), "sample", data)) {
+                jvmClients.remove(c);
             }
         }
     }
 
-    private static void send(SseClient c, String event, String data) {
+    /** Sends one event; false when the browser went away (the caller drops the client). */
+    private static boolean send(SseClient c, String event, String data) {
+        if (c.terminated()) {
+            return false;
+        }
         try {
             c.sendEvent(event, data);
+            return !c.terminated();
         } catch (RuntimeException e) {
-            c.close(); // a browser tab went away; onClose removes it
+            c.close();
+            return false;
         }
     }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The agent's one connection to the dashboard: a WebSocket it dials out on, sending the hello, samples, events
@@ -56,7 +57,7 @@ public final class DashboardLink {
     private volatile WebSocket socket;
     private volatile boolean acked;
     private volatile boolean closed;
-    private List<String> features = List.of();
+    private volatile Supplier<List<String>> features = List::of;
 
     public DashboardLink(AgentOptions options, JvmIdentity identity, Function<String, CommandHandler> commands) {
         String target = options.get("dashboard", AgentOptions.DEFAULT_DASHBOARD);
@@ -71,7 +72,8 @@ public final class DashboardLink {
                 r -> new AgentThread(r, "lockscope-command"));
     }
 
-    public void start(List<String> features) {
+    /** Starts dialling the dashboard; {@code features} is asked at each hello (features may still be starting). */
+    public void start(Supplier<List<String>> features) {
         this.features = features;
         if (uri == null) {
             return;
@@ -194,7 +196,7 @@ public final class DashboardLink {
         JsonWriter w = new JsonWriter().beginObject().field("type", Protocol.HELLO)
                 .field("protocol", Protocol.VERSION).name("identity").beginObject();
         identity.writeTo(w);
-        return w.endObject().field("features", features).endObject().toString();
+        return w.endObject().field("features", features.get()).endObject().toString();
     }
 
     private void onMessage(String text) {

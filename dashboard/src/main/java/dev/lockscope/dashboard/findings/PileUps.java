@@ -1,0 +1,92 @@
+package dev.lockscope.dashboard.findings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockscope.dashboard.jvms.JvmSession;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Groups the agent's long lock waits ({@code lock-wait} events: waits above the agent's long-wait threshold,
+ * 100 ms by default) into pile-ups: bursts of waits on one lock that overlap in time. A stampede is a series of
+ * such pile-ups at a regular period; a hot lock is a continuous stream instead.
+ */
+final class PileUps {
+    /** Waits starting within this gap of the burst's end belong to the same pile-up. */
+    static final long GAP_MS = 250;
+
+    record Wait(String thread, long startMs, long endMs, JsonNode stack) {}
+
+    record PileUp(long startMs, long endMs, Set<String> threads, long maxWaitMs, List<Wait> waits) {
+        int size() {
+            return threads.size();
+        }
+    }
+
+    /** Long waits per lock id since {@code sinceMs}, with the lock's display name as the map's second key. */
+    static Map<String, List<JsonNode>> waitsByLock(JvmSession jvm, long sinceMs) {
+        Map<String, List<JsonNode>> out = new LinkedHashMap<>();
+        for (JvmSession.Event e : jvm.events("lock-wait")) {
+            JsonNode b = e.body();
+            if (b.path("endMs").asLong() >= sinceMs) {
+                out.computeIfAbsent(b.path("lockId").asText(), k -> new ArrayList<>()).add(b);
+            }
+        }
+        return out;
+    }
+
+    static List<PileUp> of(List<JsonNode> events) {
+        List<Wait> waits = new ArrayList<>();
+        for (JsonNode b : events) {
+            long end = b.path("endMs").asLong();
+            waits.add(new Wait(b.path("thread").asText(), end - b.path("waitNs").asLong() / 1_000_000, end, b.path("stack")));
+        }
+        waits.sort(Comparator.comparingLong(Wait::startMs));
+        List<PileUp> out = new ArrayList<>();
+        List<Wait> current = new ArrayList<>();
+        long currentEnd = Long.MIN_VALUE;
+        for (Wait w : waits) {
+            if (!current.isEmpty() && w.startMs() > currentEnd + GAP_MS) {
+                out.add(close(current));
+                current = new ArrayList<>();
+            }
+            current.add(w);
+            currentEnd = Math.max(currentEnd, w.endMs());
+        }
+        if (!current.isEmpty()) {
+            out.add(close(current));
+        }
+        return out;
+    }
+
+    private static PileUp close(List<Wait> waits) {
+        Set<String> threads = new HashSet<>();
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        long max = 0;
+        for (Wait w : waits) {
+            threads.add(w.thread());
+            start = Math.min(start, w.startMs());
+            end = Math.max(end, w.endMs());
+            max = Math.max(max, w.endMs() - w.startMs());
+        }
+        return new PileUp(start, end, threads, max, waits);
+    }
+
+    /** Median of the gaps between consecutive pile-up starts, or -1 with fewer than two pile-ups. */
+    static long medianPeriodMs(List<PileUp> pileUps) {
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < pileUps.size(); i++) {
+            gaps.add(pileUps.get(i).startMs() - pileUps.get(i - 1).startMs());
+        }
+        if (gaps.isEmpty()) {
+            return -1;
+        }
+        gaps.sort(Long::compare);
+        return gaps.get(gaps.size() / 2);
+    }
+}
