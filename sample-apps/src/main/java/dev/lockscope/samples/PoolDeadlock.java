@@ -17,6 +17,7 @@ final class PoolDeadlock implements Sample {
     private final int workers;
     private final int parts;
     private final long partMs;
+    private final long intervalMs;
     private final boolean fixed;
     private final ExecutorService reports;
     private final ExecutorService partsPool;
@@ -26,6 +27,7 @@ final class PoolDeadlock implements Sample {
         workers = o.intValue("workers", 4, 1);
         parts = o.intValue("parts", 3, 1);
         partMs = o.longValue("part", 20);
+        intervalMs = o.longValue("interval", 50);
         fixed = o.fixed();
         reports = Executors.newFixedThreadPool(workers, SaturatedPool.named("report-worker"));
         partsPool = fixed ? Executors.newFixedThreadPool(workers * parts, SaturatedPool.named("report-part")) : reports;
@@ -33,7 +35,8 @@ final class PoolDeadlock implements Sample {
 
     @Override
     public String describe() {
-        return workers + " report workers, " + parts + " parts of " + partMs + "ms per report, parts on "
+        return "a report every " + intervalMs + "ms, " + workers + " report workers, " + parts + " parts of " + partMs
+                + "ms per report, parts on "
                 + (fixed ? "their own pool" : "the same pool");
     }
 
@@ -42,7 +45,7 @@ final class PoolDeadlock implements Sample {
         Thread submitter = new Thread(() -> {
             while (true) {
                 reports.submit(this::generateReport);
-                Sleep.millis(10);
+                Sleep.millis(intervalMs);
             }
         }, "report-submitter");
         submitter.setDaemon(true);

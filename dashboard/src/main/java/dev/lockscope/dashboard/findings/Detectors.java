@@ -13,6 +13,7 @@ public final class Detectors {
      */
     public static List<Detector> all(long windowMs, ThreadCaptures captures) {
         return List.of(new DeadlockDetector(captures), new StampedeDetector(windowMs), new HotLockDetector(windowMs),
-                new StarvationDetector(windowMs), new SaturatedPoolDetector(windowMs), new PinningDetector(windowMs));
+                new StarvationDetector(windowMs), new SaturatedPoolDetector(windowMs), new PoolDeadlockDetector(windowMs),
+                new PinningDetector(windowMs));
     }
 }

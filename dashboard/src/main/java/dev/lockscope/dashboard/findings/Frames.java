@@ -9,15 +9,24 @@ final class Frames {
     private Frames() {}
 
     static boolean isJdk(String frame) {
-        return frame.startsWith("java.") || frame.startsWith("jdk.") || frame.startsWith("sun.")
-                || frame.startsWith("javax.") || frame.startsWith("com.sun.");
+        String f = withoutModule(frame);
+        return f.startsWith("java.") || f.startsWith("jdk.") || f.startsWith("sun.")
+                || f.startsWith("javax.") || f.startsWith("com.sun.");
+    }
+
+    /** {@code java.base/java.lang.Thread.run(...)} → {@code java.lang.Thread.run(...)} (StackTraceElement adds
+     * the class loader and module names before the class when there are any). */
+    static String withoutModule(String frame) {
+        int paren = frame.indexOf('(');
+        int slash = frame.lastIndexOf('/', paren < 0 ? frame.length() : paren);
+        return slash < 0 ? frame : frame.substring(slash + 1);
     }
 
     /** Up to {@code n} application frames from the top of {@code frames}, joined as "a ← b ← c". */
     static String appFrames(JsonNode frames, int n) {
         List<String> out = new ArrayList<>();
         for (JsonNode f : frames) {
-            String s = f.asText();
+            String s = withoutModule(f.asText());
             if (!isJdk(s) && !s.contains("$$Lambda")) {
                 out.add(s);
                 if (out.size() == n) {

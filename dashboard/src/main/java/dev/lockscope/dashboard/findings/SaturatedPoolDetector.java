@@ -34,6 +34,7 @@ final class SaturatedPoolDetector implements Detector {
     public List<Detection> detect(JvmSession jvm, long nowMs) {
         ObjectNode view = PoolService.view(jvm, windowMs, nowMs);
         JvmSession.Sample base = jvm.sampleAtOrBefore(nowMs - windowMs);
+        JvmSession.Sample middle = jvm.sampleAtOrBefore(nowMs - windowMs / 2);
         List<Detection> out = new ArrayList<>();
         for (JsonNode p : view.path("pools")) {
             if (p.path("jdkInternal").asBoolean() || p.path("shutdown").asBoolean()) {
@@ -41,11 +42,13 @@ final class SaturatedPoolDetector implements Detector {
             }
             long depthNow = p.path("queueDepth").asLong();
             long depthThen = depthAt(base, p.path("id").asText());
+            long depthMiddle = depthAt(middle, p.path("id").asText());
             double arrival = p.path("submittedPerSec").asDouble();
             double drain = p.path("completedPerSec").asDouble();
             double lost = p.path("rejectedPerSec").asDouble() - p.path("callerRunsPerSec").asDouble();
+            // Growing through the whole window (both halves), not one burst that the pool is already draining.
             boolean growing = p.path("busy").asBoolean() && depthNow - depthThen >= MIN_GROWTH_TASKS
-                    && arrival > drain * ARRIVAL_OVER_DRAIN;
+                    && depthThen < depthMiddle && depthMiddle < depthNow && arrival > drain * ARRIVAL_OVER_DRAIN;
             boolean losing = lost > 0;
             if (!growing && !losing) {
                 continue;
