@@ -29,6 +29,17 @@ public final class Browser implements AutoCloseable {
         return browser.newContext().newPage();
     }
 
+    /** Saves a full-page screenshot under target/screenshots (the README's pictures come from these). */
+    public static void screenshot(Page page, String name) {
+        java.nio.file.Path dir = java.nio.file.Paths.get("target", "screenshots");
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name)).setFullPage(true));
+    }
+
     @Override
     public void close() {
         browser.close();

@@ -117,6 +117,7 @@ public final class AgentRuntime {
                 .field("queuedMessages", link.queued())
                 .field("suppressedErrors", BridgeErrors.count())
                 .field("lastSuppressedError", BridgeErrors.last())
+                .field("features", started.stream().map(Feature::name).toList())
                 .endObject();
     }
 

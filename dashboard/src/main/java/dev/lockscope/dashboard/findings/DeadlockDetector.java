@@ -54,11 +54,12 @@ final class DeadlockDetector implements Detector {
             names.add(name);
             String holds = lock(t.path("holds"));
             String waits = lock(t.path("waitingFor"));
-            String takenAt = t.path("holdsTakenAt").asText("");
+            String takenAt = Frames.withoutModule(t.path("holdsTakenAt").asText(""));
+            String waitingAt = Frames.withoutModule(t.path("waitingAt").asText(""));
             holdAndWait.add(name + " holds " + holds + (takenAt.isEmpty() ? "" : " (taken at " + takenAt + ")")
-                    + " and waits for " + waits + " at " + t.path("waitingAt").asText("?"));
-            if (!t.path("waitingAt").asText("").isEmpty()) {
-                sites.add(t.path("waitingAt").asText());
+                    + " and waits for " + waits + (waitingAt.isEmpty() ? "" : " at " + waitingAt));
+            if (!waitingAt.isEmpty() && !sites.contains(waitingAt)) {
+                sites.add(waitingAt);
             }
             if (!"monitor".equals(t.path("waitingFor").path("kind").asText())) {
                 allMonitors = false;

@@ -111,7 +111,10 @@ public final class JvmRoutes implements RouteGroup {
         o.put("startTime", id.path("startTime").asLong());
         o.put("agentVersion", id.path("agentVersion").asText());
         o.set("inputArguments", id.path("inputArguments"));
-        o.set("features", Json.MAPPER.valueToTree(s.features()));
+        JvmSession.Sample newest = s.latest();
+        JsonNode running = newest == null ? null : newest.body().path("agent").path("features");
+        // Features still starting at hello time show up in later samples.
+        o.set("features", running != null && running.isArray() ? running : Json.MAPPER.valueToTree(s.features()));
         o.put("connected", s.connected());
         o.put("connectedAt", s.connectedAt());
         o.put("disconnectedAt", s.disconnectedAt());
@@ -163,11 +166,11 @@ public final class JvmRoutes implements RouteGroup {
         }
     }
 
-    /** Stops the once-a-second list push; called when the server stops. */
+    /** Stops the once-a-second list push; called when the server stops (which closes the streams itself). */
     public void close() {
         ticker.shutdownNow();
-        listClients.forEach(SseClient::close);
-        jvmClients.forEach(c -> c.client().close());
+        listClients.clear();
+        jvmClients.clear();
     }
 
     private void pushSample(JvmSession s) {

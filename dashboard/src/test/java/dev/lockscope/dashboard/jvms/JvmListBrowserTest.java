@@ -8,9 +8,6 @@ import com.microsoft.playwright.Page;
 import dev.lockscope.it.Browser;
 import dev.lockscope.it.ChildJvm;
 import dev.lockscope.it.RunningDashboard;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +40,7 @@ class JvmListBrowserTest {
                 assertThat(page.locator("#jvm-header .jvm-name")).hasText(HOSTILE);
                 assertThat(page.locator(".tabs a.active")).hasText("Overview");
                 assertThat(page.locator(".chart canvas").first()).isVisible();
-                screenshot(page, "jvm-overview.png");
+                Browser.screenshot(page, "jvm-overview.png");
                 assertThat(page.locator("img[src=x]")).hasCount(0);
 
                 page.navigate(dashboard.url() + "/#/");
@@ -53,11 +50,5 @@ class JvmListBrowserTest {
             }
             assertThat(dialogs.get()).as("script dialogs opened").isZero();
         }
-    }
-
-    static void screenshot(Page page, String name) throws Exception {
-        Path dir = Paths.get("target", "screenshots");
-        Files.createDirectories(dir);
-        page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name)).setFullPage(true));
     }
 }
