@@ -128,6 +128,7 @@ final class CacheStampede implements Sample {
         /** The slow backend call (a database, a remote pricing service). */
         private Entry load(String key) {
             reloads.incrementAndGet();
+            System.out.println("cache-stampede: reload " + key + " at " + System.currentTimeMillis());
             Sleep.millis(loadMs);
             return new Entry(ThreadLocalRandom.current().nextDouble(10, 100), System.nanoTime() + ttlMs * 1_000_000);
         }

@@ -77,16 +77,65 @@ final class PileUps {
         return new PileUp(start, end, threads, max, waits);
     }
 
-    /** Median of the gaps between consecutive pile-up starts, or -1 with fewer than two pile-ups. */
-    static long medianPeriodMs(List<PileUp> pileUps) {
-        List<Long> gaps = new ArrayList<>();
-        for (int i = 1; i < pileUps.size(); i++) {
-            gaps.add(pileUps.get(i).startMs() - pileUps.get(i - 1).startMs());
-        }
-        if (gaps.isEmpty()) {
+    /** Share of pile-ups that must fit the period: followed one period later, and part of the pattern at all. */
+    static final double MIN_PERIOD_SUPPORT = 0.75;
+
+    /**
+     * The recurrence period of the pile-ups, or -1 if they do not recur regularly. Several entries expiring on
+     * their own schedules interleave several series with one period and different phases, so consecutive gaps
+     * are irregular; the period is instead the shortest time shift that maps most pile-ups onto a later one,
+     * with nearly every pile-up taking part (followed or preceded at that shift).
+     */
+    static long periodMs(List<PileUp> pileUps) {
+        int n = pileUps.size();
+        if (n < 2) {
             return -1;
         }
-        gaps.sort(Long::compare);
-        return gaps.get(gaps.size() / 2);
+        long last = pileUps.get(n - 1).startMs();
+        List<Long> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                candidates.add(pileUps.get(j).startMs() - pileUps.get(i).startMs());
+            }
+        }
+        candidates.sort(Long::compare);
+        for (long d : candidates) {
+            if (d < 2 * GAP_MS) {
+                continue;
+            }
+            long tolerance = Math.max(100, d / 10);
+            boolean[] part = new boolean[n];
+            int eligible = 0;
+            int followed = 0;
+            long sum = 0;
+            for (int i = 0; i < n; i++) {
+                long start = pileUps.get(i).startMs();
+                boolean roomForSuccessor = start + d <= last + tolerance;
+                for (int j = i + 1; j < n; j++) {
+                    long shift = pileUps.get(j).startMs() - start;
+                    if (Math.abs(shift - d) <= tolerance) {
+                        part[i] = true;
+                        part[j] = true;
+                        if (roomForSuccessor) {
+                            followed++;
+                            sum += shift;
+                        }
+                        break;
+                    }
+                }
+                if (roomForSuccessor) {
+                    eligible++;
+                }
+            }
+            int participants = 0;
+            for (boolean b : part) {
+                participants += b ? 1 : 0;
+            }
+            if (followed >= 1 && (double) followed / eligible >= MIN_PERIOD_SUPPORT
+                    && (double) participants / n >= MIN_PERIOD_SUPPORT) {
+                return sum / followed; // the mean matched shift: finer than the candidate itself
+            }
+        }
+        return -1;
     }
 }

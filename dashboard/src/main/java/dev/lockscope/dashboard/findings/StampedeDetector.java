@@ -17,10 +17,8 @@ import java.util.Map;
 final class StampedeDetector implements Detector {
     /** A herd: several threads at once, not two threads bumping into each other. */
     static final int MIN_HERD = 4;
-    /** Two pile-ups give a period; a third must confirm it within {@link #MAX_PERIOD_SPREAD}. */
+    /** Two pile-ups give a period; more must agree with it (see {@link PileUps#periodMs}). */
     static final int MIN_PILEUPS = 2;
-    /** "Regular": every gap between pile-ups within ±30% of the median gap. */
-    static final double MAX_PERIOD_SPREAD = 0.3;
     /** Bursts, not a steady queue: pile-ups cover at most this share of the time from first to last. */
     static final double MAX_BUSY_SHARE = 0.6;
     /** Look back far enough to see a few periods of a TTL measured in tens of seconds. */
@@ -50,8 +48,8 @@ final class StampedeDetector implements Detector {
             if (herds.size() < MIN_PILEUPS) {
                 continue;
             }
-            long period = PileUps.medianPeriodMs(herds);
-            if (period <= 0 || !regular(herds, period) || busyShare(herds) > MAX_BUSY_SHARE) {
+            long period = PileUps.periodMs(herds);
+            if (period <= 0 || busyShare(herds) > MAX_BUSY_SHARE) {
                 continue;
             }
             // Still happening: the last herd is no older than two and a half periods.
@@ -61,16 +59,6 @@ final class StampedeDetector implements Detector {
             out.add(new Pattern(e.getKey(), herds, period));
         }
         return out;
-    }
-
-    private static boolean regular(List<PileUps.PileUp> herds, long period) {
-        for (int i = 1; i < herds.size(); i++) {
-            long gap = herds.get(i).startMs() - herds.get(i - 1).startMs();
-            if (Math.abs(gap - period) > MAX_PERIOD_SPREAD * period) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static double busyShare(List<PileUps.PileUp> herds) {
