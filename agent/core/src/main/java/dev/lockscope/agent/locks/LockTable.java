@@ -130,6 +130,7 @@ final class LockTable {
             if (kind.exclusive) {
                 handoff(s, w.startNanos, w.endNanos);
             }
+            s.addContended(w.startNanos, w.endNanos);
             intervals.computeIfAbsent(s, k -> new ArrayList<>()).add(new long[] {w.startNanos, w.endNanos});
             if (waitNs >= longWaitNs) {
                 longWaits.add(new LongWait(s, w.thread.getName(), w.thread.getId(), waitNs, epochMs(w.endNanos), frames));
@@ -225,6 +226,7 @@ final class LockTable {
         if (kind.exclusive) {
             handoff(s, startEpochNs, endEpochNs);
         }
+        s.addContended(startEpochNs, endEpochNs);
         return waitNs >= longWaitNs ? new LongWait(s, thread, threadId, waitNs, endEpochNs / 1_000_000, frames) : null;
     }
 
