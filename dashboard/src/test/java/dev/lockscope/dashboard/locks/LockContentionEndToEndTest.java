@@ -59,11 +59,16 @@ class LockContentionEndToEndTest {
             assertThat(lock.path("maxWaitMs").asDouble()).isGreaterThanOrEqualTo(lock.path("p99WaitMs").asDouble());
             assertThat(lock.at("/waiterStacks/0/frames").toString()).contains("ContentionProgram.acquire");
 
-            // Hold time and utilisation (hand-off estimator) against the program's own hold measurements.
+            // Hold time (hand-off estimator) and contended time (union of waits) against the program's own holds.
+            // The hand-off interval spans every hold between two contended acquisitions, so a hold taken by
+            // barging (tryLock succeeded, ~5-10 % of holds here) is merged into its neighbour: it estimates the
+            // busy time per contended acquisition, measured here as total hold / contended acquisitions.
             double meanHoldMs = num(r, "totalHoldNs") / 1e6 / num(r, "holds");
+            double busyPerContendedMs = num(r, "totalHoldNs") / 1e6 / waits;
             System.out.printf("hold: measured mean %.2f ms, estimated %.2f ms; held %.0f ms, contended time %.0f ms%n",
                     meanHoldMs, lock.path("holdTimeMeanMs").asDouble(), num(r, "totalHoldNs") / 1e6, lock.path("contendedMs").asDouble());
-            assertThat(lock.path("holdTimeMeanMs").asDouble()).isCloseTo(meanHoldMs, within(meanHoldMs * 0.10));
+            assertThat(lock.path("holdTimeMeanMs").asDouble()).isCloseTo(busyPerContendedMs, within(busyPerContendedMs * 0.10));
+            assertThat(lock.path("holdTimeMeanMs").asDouble()).isBetween(meanHoldMs * 0.9, meanHoldMs * 1.2);
             double holdMs = num(r, "totalHoldNs") / 1e6;
             assertThat(lock.path("contendedMs").asDouble()).isCloseTo(holdMs, within(holdMs * 0.10));
             assertThat(lock.path("utilisation").asDouble()).isPositive().isLessThanOrEqualTo(1.0);
