@@ -73,6 +73,13 @@ class LockContentionEndToEndTest {
             assertThat(lock.path("contendedMs").asDouble()).isCloseTo(holdMs, within(holdMs * 0.10));
             assertThat(lock.path("utilisation").asDouble()).isPositive().isLessThanOrEqualTo(1.0);
 
+            // Waits over the long-wait threshold (100 ms) also went out as single events with the waiter's stack.
+            JsonNode events = d.get("/api/jvms/" + id + "/events?kind=lock-wait");
+            assertThat(events.size()).isPositive();
+            assertThat(events.get(0).at("/body/waitNs").asLong()).isGreaterThanOrEqualTo(100_000_000L);
+            assertThat(events.get(0).at("/body/lockId").asText()).isEqualTo(lock.path("id").asText());
+            assertThat(events.get(0).at("/body/stack").toString()).contains("ContentionProgram.acquire");
+
             JsonNode sample = d.jvmByPid(app.pid()).path("sample");
             assertInstrumentationActive(sample);
             assertThat(ranking.at("/coverage/droppedWaits").asLong()).isZero();

@@ -82,6 +82,37 @@ class LockWorkloadsEndToEndTest {
     }
 
     @Test
+    void withInstrumentationOffReentrantLockWaitsStillArriveThroughJfrThreadPark() throws Exception {
+        try (RunningDashboard d = RunningDashboard.start();
+             ChildJvm app = ChildJvm.main(LockTestSupport.programClassPath(), ContentionProgram.class.getName(),
+                             "reentrant", "8", "100")
+                     .agent("dashboard=" + d.agentUrl() + ",name=park-fallback,locks.instrument=false").start()) {
+            app.awaitLine("READY", Duration.ofSeconds(60));
+            String[] id = new String[1];
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                JsonNode j = d.jvmByPid(app.pid());
+                id[0] = j == null ? null : j.path("id").asText();
+                return j != null && j.at("/sample/locks/jfr/running").asBoolean();
+            });
+            go(app);
+            Map<String, String> r = result(app, Duration.ofSeconds(180));
+            System.out.println("program: " + r);
+            double waitMs = num(r, "totalWaitNs") / 1e6;
+            JsonNode ranking = awaitLocks(d, id[0], j -> sum(rows(j, "ReentrantLock"), "totalWaitMs") >= waitMs * 0.8);
+            JsonNode lock = rows(ranking, "ReentrantLock").get(0);
+            System.out.println("park fallback: waits " + lock.path("waits") + " total " + lock.path("totalWaitMs"));
+            assertThat(lock.path("source").asText()).isEqualTo("jfr-park");
+            // One acquisition may park more than once, so counts differ; the waited time must still agree.
+            assertThat(lock.path("totalWaitMs").asDouble()).isCloseTo(waitMs, within(waitMs * 0.15));
+            JsonNode s = d.jvmByPid(app.pid()).path("sample");
+            assertThat(s.at("/locks/coverage/jfrParkFallback").asBoolean()).isTrue();
+            assertThat(s.at("/locks/instrumentation/instrumentedClasses").asLong()).isZero();
+            assertThat(s.at("/locks/jfr/parkEvents").asLong()).isPositive();
+            assertThat(s.at("/agent/suppressedErrors").asLong()).isZero();
+        }
+    }
+
+    @Test
     void readWriteLockWaitsOnBothSidesMatchMeasuredWithinTenPercent() throws Exception {
         try (RunningDashboard d = RunningDashboard.start();
              ChildJvm app = program(d, "gt-rrwl", "rrwl", "8", "450").start()) {
