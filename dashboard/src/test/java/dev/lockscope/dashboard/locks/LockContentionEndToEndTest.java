@@ -68,7 +68,6 @@ class LockContentionEndToEndTest {
             System.out.printf("hold: measured mean %.2f ms, estimated %.2f ms; held %.0f ms, contended time %.0f ms%n",
                     meanHoldMs, lock.path("holdTimeMeanMs").asDouble(), num(r, "totalHoldNs") / 1e6, lock.path("contendedMs").asDouble());
             assertThat(lock.path("holdTimeMeanMs").asDouble()).isCloseTo(busyPerContendedMs, within(busyPerContendedMs * 0.10));
-            assertThat(lock.path("holdTimeMeanMs").asDouble()).isBetween(meanHoldMs * 0.9, meanHoldMs * 1.2);
             double holdMs = num(r, "totalHoldNs") / 1e6;
             assertThat(lock.path("contendedMs").asDouble()).isCloseTo(holdMs, within(holdMs * 0.10));
             assertThat(lock.path("utilisation").asDouble()).isPositive().isLessThanOrEqualTo(1.0);
