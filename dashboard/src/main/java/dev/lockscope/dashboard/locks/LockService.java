@@ -173,9 +173,12 @@ public final class LockService {
         o.put("holdTimeMeanMs", handoffs > 0 ? round(handoffNs / NS_PER_MS / handoffs) : null);
         o.put("holdTimeMaxMs", handoffs > 0 ? round(now.path("handoffMaxNs").asLong() / NS_PER_MS) : null);
         o.put("holdTimeSamples", handoffs);
-        // Busy time seen by the estimator: the sum of hand-off intervals, a lower bound of the time the lock was held.
-        o.put("busyMs", round(handoffNs / NS_PER_MS));
-        o.put("utilisation", round4(Math.min(1.0, handoffNs / (w.seconds * 1e9))));
+        // Contended time: the union of wait intervals (someone waited, so someone held the lock) — a lower bound
+        // of the time the lock was held; utilisation is its share of the window's wall time.
+        long contendedNs = now.path("contendedNs").asLong() - (base == null ? 0 : base.path("contendedNs").asLong());
+        o.put("contendedMs", round(contendedNs / NS_PER_MS));
+        o.put("utilisation", round4(Math.min(1.0, contendedNs / (w.seconds * 1e9))));
+        o.put("utilisationEstimator", "contended-time");
         o.put("holdTimeEstimator", "handoff");
         o.set("waiterStacks", now.path("waiterStacks").isArray() ? now.path("waiterStacks") : Json.MAPPER.createArrayNode());
         o.set("ownerStacks", now.path("ownerStacks").isArray() ? now.path("ownerStacks") : Json.MAPPER.createArrayNode());

@@ -219,7 +219,28 @@ public final class ContentionProgram {
         return rounds;
     }
 
-    static long uncontended(int n) {
+    /** One deliberate contended acquisition of a separate lock, so a test can see the instrumentation is live. */
+    static void probe() throws InterruptedException {
+        ReentrantLock probe = new ReentrantLock();
+        Thread holder = new Thread(() -> {
+            probe.lock();
+            try {
+                sleepNanos(300_000_000);
+            } finally {
+                probe.unlock();
+            }
+        }, "probe-holder");
+        holder.start();
+        while (!probe.isLocked()) {
+            Thread.onSpinWait();
+        }
+        acquire(probe);
+        probe.unlock();
+        holder.join();
+    }
+
+    static long uncontended(int n) throws InterruptedException {
+        probe();
         ReentrantLock lock = new ReentrantLock();
         long c = 0;
         for (int i = 0; i < n * 1000; i++) {

@@ -54,20 +54,30 @@ class LockContentionEndToEndTest {
             assertThat(lock.path("totalWaitMs").asDouble()).isCloseTo(waitMs, within(waitMs * 0.10));
             assertThat(lock.path("name").asText()).contains("ContentionProgram.acquire");
             assertThat(lock.path("ownerModel").asText()).isEqualTo("exclusive");
-            assertThat(lock.path("maxWaiters").asInt()).isBetween(2, 7);
+            assertThat(lock.path("maxWaiters").asInt()).isBetween(2, 8);
             assertThat(lock.path("p99WaitMs").asDouble()).isGreaterThan(lock.path("p50WaitMs").asDouble());
             assertThat(lock.path("maxWaitMs").asDouble()).isGreaterThanOrEqualTo(lock.path("p99WaitMs").asDouble());
             assertThat(lock.at("/waiterStacks/0/frames").toString()).contains("ContentionProgram.acquire");
 
-            // Hold time and utilisation (hand-off estimator) against the program's own hold measurements.
+            // Hold time (hand-off estimator) and contended time (union of waits) against the program's own holds.
+            // The hand-off interval spans every hold between two contended acquisitions, so a hold taken by
+            // barging (tryLock succeeded, ~5-10 % of holds here) is merged into its neighbour: it estimates the
+            // busy time per contended acquisition, measured here as total hold / contended acquisitions.
             double meanHoldMs = num(r, "totalHoldNs") / 1e6 / num(r, "holds");
-            double utilisation = (double) num(r, "totalHoldNs") / num(r, "elapsedNs");
-            System.out.printf("hold: measured mean %.2f ms, estimated %.2f ms; utilisation measured %.3f, estimated %.3f%n",
-                    meanHoldMs, lock.path("holdTimeMeanMs").asDouble(), utilisation, lock.path("utilisation").asDouble());
-            assertThat(lock.path("holdTimeMeanMs").asDouble()).isCloseTo(meanHoldMs, within(meanHoldMs * 0.10));
+            double busyPerContendedMs = num(r, "totalHoldNs") / 1e6 / waits;
+            System.out.printf("hold: measured mean %.2f ms, estimated %.2f ms; held %.0f ms, contended time %.0f ms%n",
+                    meanHoldMs, lock.path("holdTimeMeanMs").asDouble(), num(r, "totalHoldNs") / 1e6, lock.path("contendedMs").asDouble());
+            assertThat(lock.path("holdTimeMeanMs").asDouble()).isCloseTo(busyPerContendedMs, within(busyPerContendedMs * 0.10));
             double holdMs = num(r, "totalHoldNs") / 1e6;
-            assertThat(lock.path("busyMs").asDouble()).isCloseTo(holdMs, within(holdMs * 0.10));
+            assertThat(lock.path("contendedMs").asDouble()).isCloseTo(holdMs, within(holdMs * 0.10));
             assertThat(lock.path("utilisation").asDouble()).isPositive().isLessThanOrEqualTo(1.0);
+
+            // Waits over the long-wait threshold (100 ms) also went out as single events with the waiter's stack.
+            JsonNode events = d.get("/api/jvms/" + id + "/events?kind=lock-wait");
+            assertThat(events.size()).isPositive();
+            assertThat(events.get(0).at("/body/waitNs").asLong()).isGreaterThanOrEqualTo(100_000_000L);
+            assertThat(events.get(0).at("/body/lockId").asText()).isEqualTo(lock.path("id").asText());
+            assertThat(events.get(0).at("/body/stack").toString()).contains("ContentionProgram.acquire");
 
             JsonNode sample = d.jvmByPid(app.pid()).path("sample");
             assertInstrumentationActive(sample);

@@ -28,7 +28,7 @@ public final class LockContention implements Feature {
     static final int EVENTS_PER_DRAIN = 10;
 
     private AgentContext ctx;
-    private LockInstrumentation instrumentation;
+    private volatile LockInstrumentation instrumentation;
     private LockTable table;
     private MonitorStream monitors;
     private final LiveLocks live = new LiveLocks();
@@ -88,16 +88,21 @@ public final class LockContention implements Feature {
         LockBridge.faultInjection = Boolean.getBoolean("lockscope.test.lockBridgeThrows");
         LockBridge.refillStackBudget(STACKS_PER_DRAIN);
 
-        if (instrument) {
-            instrumentation = new LockInstrumentation();
-            try {
-                instrumentation.install(ctx.instrumentation());
-                LockBridge.enabled = true;
-            } catch (Throwable t) {
-                installError = t.toString();
+        // Installing (Byte Buddy's start, about a second of CPU) happens on the feature's own thread, so the
+        // dashboard connection and the first samples are not held up by it.
+        AgentContext.startThread("locks", () -> {
+            if (instrument) {
+                LockInstrumentation li = new LockInstrumentation();
+                try {
+                    li.install(ctx.instrumentation());
+                    LockBridge.enabled = true;
+                } catch (Throwable t) {
+                    installError = t.toString();
+                }
+                instrumentation = li;
             }
-        }
-        AgentContext.startThread("locks", this::drainLoop);
+            drainLoop();
+        });
         if (jfr) {
             monitors = new MonitorStream(table, monitorThresholdMs, waitThresholdMs, parkThresholdMs, !instrument,
                     this::longWait);

@@ -41,6 +41,15 @@ final class LockInstrumentation {
     private ResettableClassFileTransformer transformer;
 
     void install(Instrumentation inst) {
+        // Byte Buddy's "safe" mode (property <its package>.safe, here the relocated name, so an application's own
+        // Byte Buddy is unaffected): without it, creating an AgentBuilder probes sun.misc.Unsafe for class
+        // injection, which JDK 23+ answers with a deprecation warning on the application's stderr. Nothing here
+        // injects classes (the advice is inlined into retransformed JDK classes; the bridge is defined by
+        // BridgeInjector), so nothing is lost.
+        String safe = net.bytebuddy.ByteBuddy.class.getPackageName() + ".safe";
+        if (System.getProperty(safe) == null) {
+            System.setProperty(safe, "true");
+        }
         ClassLoader agentLoader = LockInstrumentation.class.getClassLoader();
         transformer = new AgentBuilder.Default()
                 .disableClassFormatChanges()

@@ -40,6 +40,9 @@ final class LockStats {
     long handoffs;
     long handoffNs;
     long handoffMaxNs;
+    /** Union of this lock's wait intervals: the time at least one thread waited (see {@link #addContended}). */
+    long contendedNs;
+    private final java.util.TreeMap<Long, Long> waitUnion = new java.util.TreeMap<>();
     String ownerThread;
     long ownerThreadId = -1;
     String[] ownerStack;
@@ -67,6 +70,42 @@ final class LockStats {
         hist.recordValue(Math.max(1, Math.min(HIST_MAX_MICROS, waitNs / 1000)));
     }
 
+    /**
+     * Adds a wait interval to the union of wait intervals of the last minute and returns nothing; the newly
+     * covered length goes to {@link #contendedNs}. While a thread waits for a lock someone holds it, so this
+     * "contended time" is a lower bound of the time the lock was held (it misses holds nobody waited for).
+     */
+    void addContended(long start, long end) {
+        if (end <= start) {
+            return;
+        }
+        long added = end - start;
+        long s = start;
+        long e = end;
+        Map.Entry<Long, Long> lo = waitUnion.floorEntry(start);
+        if (lo != null && lo.getValue() >= start) {
+            if (lo.getValue() >= end) {
+                return;
+            }
+            added -= lo.getValue() - start;
+            s = lo.getKey();
+            waitUnion.remove(lo.getKey());
+        }
+        Map.Entry<Long, Long> next;
+        while ((next = waitUnion.ceilingEntry(s)) != null && next.getKey() <= end) {
+            added -= Math.min(next.getValue(), end) - next.getKey();
+            e = Math.max(e, next.getValue());
+            waitUnion.remove(next.getKey());
+        }
+        waitUnion.put(s, e);
+        contendedNs += Math.max(0, added);
+        // Keep one minute (waits are only ever reported late by a drain interval or a JFR flush), at most 4096.
+        long cutoff = end - 60_000_000_000L;
+        while (!waitUnion.isEmpty() && (waitUnion.firstEntry().getValue() < cutoff || waitUnion.size() > 4096)) {
+            waitUnion.pollFirstEntry();
+        }
+    }
+
     void write(JsonWriter w, boolean withStacks) {
         w.beginObject()
                 .field("id", id).field("class", className).field("kind", kind).field("name", name)
@@ -77,7 +116,8 @@ final class LockStats {
         w.field("waits", waits).field("totalWaitNs", totalWaitNs).field("maxWaitNs", maxWaitNs)
                 .field("firstSeenMs", firstSeenMs).field("lastWaitMs", lastWaitMs)
                 .field("maxWaiters", maxWaiters).field("waitersNow", waitersNow)
-                .field("handoffs", handoffs).field("handoffNs", handoffNs).field("handoffMaxNs", handoffMaxNs);
+                .field("handoffs", handoffs).field("handoffNs", handoffNs).field("handoffMaxNs", handoffMaxNs)
+                .field("contendedNs", contendedNs);
         ByteBuffer buf = ByteBuffer.allocate(hist.getNeededByteBufferCapacity());
         int len = hist.encodeIntoCompressedByteBuffer(buf);
         w.field("histMicros", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), len)));

@@ -130,6 +130,7 @@ final class LockTable {
             if (kind.exclusive) {
                 handoff(s, w.startNanos, w.endNanos);
             }
+            s.addContended(w.startNanos, w.endNanos);
             intervals.computeIfAbsent(s, k -> new ArrayList<>()).add(new long[] {w.startNanos, w.endNanos});
             if (waitNs >= longWaitNs) {
                 longWaits.add(new LongWait(s, w.thread.getName(), w.thread.getId(), waitNs, epochMs(w.endNanos), frames));
@@ -200,7 +201,10 @@ final class LockTable {
                     0, null, nowMs)).addWait(waitNs, nowMs);
             return null;
         }
-        String key = cls + "@0x" + Long.toHexString(address);
+        // JFR gives the object's address, which a moving GC changes: key by class and call site when there is a
+        // stack, so one lock stays one row (two locks of one class taken at one call site share it).
+        String site = frames == null || frames.length == 0 ? null : Stacks.callSite(frames);
+        String key = site != null ? cls + "@" + site : cls + "@0x" + Long.toHexString(address);
         LockStats s = lookup(key, null);
         if (s == null) {
             if (size() >= maxLocks) {
@@ -225,6 +229,7 @@ final class LockTable {
         if (kind.exclusive) {
             handoff(s, startEpochNs, endEpochNs);
         }
+        s.addContended(startEpochNs, endEpochNs);
         return waitNs >= longWaitNs ? new LongWait(s, thread, threadId, waitNs, endEpochNs / 1_000_000, frames) : null;
     }
 
