@@ -17,6 +17,9 @@ public final class PoolBridge {
     private static final int INITIAL = 1024;
     private static volatile AtomicReferenceArray<PoolStats> table = new AtomicReferenceArray<>(INITIAL);
 
+    /** False when the agent runs with {@code pools.timing=false}: counts and discovery only, no task sampling. */
+    public static volatile boolean timing = true;
+
     private PoolBridge() {}
 
     /** Advice: a ThreadPoolExecutor constructor finished. */
@@ -45,7 +48,9 @@ public final class PoolBridge {
                     s.submitSiteTaken = true; // once per pool: a stack trace is too dear for every task
                     s.firstSubmitAt = new Throwable().getStackTrace();
                 }
-                s.onExecute(task);
+                if (timing) {
+                    s.onExecute(task);
+                }
             }
         } catch (Throwable t) {
             BridgeErrors.record(t);

@@ -44,7 +44,9 @@ public final class PoolsFeature implements Feature {
             System.err.println("lockscope: pools: cannot read worker threads (" + t + "); pools are found by instrumentation only");
         }
         if (ctx.options().flag("pools.instrument", true)) {
-            ThreadPoolInstrumentation.install(ctx.instrumentation());
+            boolean timing = ctx.options().flag("pools.timing", true);
+            dev.lockscope.bridge.PoolBridge.timing = timing;
+            ThreadPoolInstrumentation.install(ctx.instrumentation(), timing);
             instrumented = true;
         }
     }
