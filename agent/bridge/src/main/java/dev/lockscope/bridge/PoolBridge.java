@@ -17,6 +17,9 @@ public final class PoolBridge {
     private static final int INITIAL = 1024;
     private static volatile AtomicReferenceArray<PoolStats> table = new AtomicReferenceArray<>(INITIAL);
 
+    /** False when the agent runs with {@code pools.timing=false}: counts and discovery only, no task sampling. */
+    public static volatile boolean timing = true;
+
     private PoolBridge() {}
 
     /** Advice: a ThreadPoolExecutor constructor finished. */
@@ -26,6 +29,7 @@ public final class PoolBridge {
             PoolStats s = lookup(pool, true, agent);
             if (s != null && !s.ignored && s.createdAt == null) {
                 s.createdAt = new Throwable().getStackTrace();
+                s.submitSiteTaken = true; // the constructor's call site says more
             }
         } catch (Throwable t) {
             BridgeErrors.record(t);
@@ -40,11 +44,13 @@ public final class PoolBridge {
             }
             PoolStats s = lookup(pool, true, false);
             if (s != null && !s.ignored) {
-                if (s.createdAt == null && !s.submitSiteTaken) {
+                if (!s.submitSiteTaken && s.createdAt == null) {
                     s.submitSiteTaken = true; // once per pool: a stack trace is too dear for every task
                     s.firstSubmitAt = new Throwable().getStackTrace();
                 }
-                s.onExecute(task);
+                if (timing) {
+                    s.onExecute(task);
+                }
             }
         } catch (Throwable t) {
             BridgeErrors.record(t);
@@ -54,6 +60,9 @@ public final class PoolBridge {
     /** Advice: {@code ThreadPoolExecutor.beforeExecute(thread, task)} entered on the worker thread. */
     public static void beforeExecute(Object pool, Object task) {
         try {
+            if (!(task instanceof Delayed) && PoolStats.GLOBAL.get() == 0) {
+                return; // no sampled task anywhere: nothing to match (the common case past the sampling budget)
+            }
             if (AgentThread.current()) {
                 return;
             }
@@ -61,13 +70,12 @@ public final class PoolBridge {
             if (s == null || s.ignored) {
                 return;
             }
-            if (s.workerName == null) {
-                s.workerName = Thread.currentThread().getName();
-            }
             if (task instanceof Delayed d) {
+                if (s.workerName == null) {
+                    s.workerName = Thread.currentThread().getName();
+                }
                 // Scheduled pools: lateness against the intended start, not time in the queue.
-                int n = s.tick++;
-                if (n < PoolStats.FULL_SAMPLE_BUDGET || (n & 63) == 0) {
+                if (s.sampleThis()) {
                     long now = System.nanoTime();
                     s.lateness.record(Math.max(0, -d.getDelay(TimeUnit.NANOSECONDS)));
                     s.onStarted(now);
@@ -83,7 +91,7 @@ public final class PoolBridge {
     /** Advice: {@code ThreadPoolExecutor.afterExecute(task, throwable)} entered on the worker thread. */
     public static void afterExecute(Object pool) {
         try {
-            if (AgentThread.current()) {
+            if (PoolStats.GLOBAL.get() == 0 || AgentThread.current()) {
                 return;
             }
             PoolStats s = lookup(pool, false, false);

@@ -47,6 +47,11 @@ public final class PoolStats {
     /** Executions seen in the current second (reset by the sampler): below the budget every task is sampled. */
     int tick;
     volatile int outstanding;
+    /**
+     * Sampled tasks waiting or running in all pools together: while it is zero, beforeExecute and afterExecute
+     * of unsampled tasks skip the pool lookup altogether. Only sampled tasks write it.
+     */
+    static final java.util.concurrent.atomic.AtomicInteger GLOBAL = new java.util.concurrent.atomic.AtomicInteger();
     volatile int running;
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<PoolStats> RUNNING =
             java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(PoolStats.class, "running");
@@ -66,9 +71,21 @@ public final class PoolStats {
     /** Tasks per second that are all sampled; above it one in 64. */
     static final int FULL_SAMPLE_BUDGET = 256;
 
+    /**
+     * Whether to sample this execution: every one while the pool is under its budget for this second, then one
+     * in 64 chosen by the calling thread's own random generator. Past the budget the shared counter is only
+     * read, never written, so producers and workers do not fight over this object's cache line.
+     */
+    boolean sampleThis() {
+        if (tick < FULL_SAMPLE_BUDGET) {
+            tick++;
+            return true;
+        }
+        return (java.util.concurrent.ThreadLocalRandom.current().nextInt() & 63) == 0;
+    }
+
     void onExecute(Object task) {
-        int n = tick++;
-        if (n >= FULL_SAMPLE_BUDGET && (n & 63) != 0) {
+        if (!sampleThis()) {
             return;
         }
         int h = System.identityHashCode(task);
@@ -77,6 +94,7 @@ public final class PoolStats {
             if (slotTask.get(i) == null) {
                 slotNanos.set(i, System.nanoTime());
                 if (slotTask.compareAndSet(i, null, task)) {
+                    GLOBAL.incrementAndGet();
                     OUTSTANDING.incrementAndGet(this);
                     return;
                 }
@@ -98,6 +116,7 @@ public final class PoolStats {
             if (slotTask.get(i) == task) {
                 long t = slotNanos.get(i);
                 if (slotTask.compareAndSet(i, task, null)) {
+                    GLOBAL.decrementAndGet();
                     OUTSTANDING.decrementAndGet(this);
                     return t;
                 }
@@ -114,12 +133,16 @@ public final class PoolStats {
         long now = System.nanoTime();
         wait.record(now - enqueued);
         Thread t = Thread.currentThread();
+        if (workerName == null) {
+            workerName = t.getName();
+        }
         int h = System.identityHashCode(t);
         for (int p = 0; p < PROBES; p++) {
             int i = (h + p) & (SLOTS - 1);
             if (runThread.get(i) == null) {
                 runNanos.set(i, now);
                 if (runThread.compareAndSet(i, null, t)) {
+                    GLOBAL.incrementAndGet();
                     RUNNING.incrementAndGet(this);
                     return;
                 }
@@ -135,6 +158,7 @@ public final class PoolStats {
             if (runThread.get(i) == null) {
                 runNanos.set(i, startNanos);
                 if (runThread.compareAndSet(i, null, t)) {
+                    GLOBAL.incrementAndGet();
                     RUNNING.incrementAndGet(this);
                     return;
                 }
@@ -153,6 +177,7 @@ public final class PoolStats {
             if (runThread.get(i) == t) {
                 long started = runNanos.get(i);
                 runThread.set(i, null);
+                GLOBAL.decrementAndGet();
                 RUNNING.decrementAndGet(this);
                 run.record(System.nanoTime() - started);
                 return;
@@ -180,6 +205,7 @@ public final class PoolStats {
             long t = slotNanos.get(i);
             if (t - forgetBeforeNanos < 0) {
                 if (slotTask.compareAndSet(i, task, null)) {
+                    GLOBAL.decrementAndGet();
                     OUTSTANDING.decrementAndGet(this);
                 }
                 continue;

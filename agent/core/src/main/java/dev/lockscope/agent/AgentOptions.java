@@ -24,6 +24,7 @@ public final class AgentOptions {
         KNOWN.put("name", "name shown in the dashboard (default: main class or jar)");
         KNOWN.put("token", "token for a dashboard that requires one (or env LOCKSCOPE_TOKEN)");
         KNOWN.put("pools.instrument", "instrument ThreadPoolExecutor for wait/run times and rejections (default true)");
+        KNOWN.put("pools.timing", "sample task wait/run times in ThreadPoolExecutors (default true; false: counts only)");
         KNOWN.put("queue", "outbound message queue capacity (default 1024)");
         KNOWN.put("pinning-threshold", "shortest virtual-thread pin recorded (default 20ms, JFR's own default)");
         KNOWN.put("deadlockPeriod", "how often the agent looks for deadlocks (default 500ms; 0 = never)");

@@ -23,6 +23,8 @@ import java.util.concurrent.ForkJoinPool;
 public final class PoolsFeature implements Feature {
     /** Forget a sampled enqueue time after this long: the task was removed, drained or discarded. */
     private static final long FORGET_NANOS = 10L * 60 * 1_000_000_000L;
+    /** Pools written per sample at most (an app creating a pool per request must not flood the link). */
+    static final int MAX_POOLS = 500;
 
     private final Map<PoolStats, PoolEntry> entries = new IdentityHashMap<>();
     private PoolDiscovery discovery;
@@ -42,7 +44,9 @@ public final class PoolsFeature implements Feature {
             System.err.println("lockscope: pools: cannot read worker threads (" + t + "); pools are found by instrumentation only");
         }
         if (ctx.options().flag("pools.instrument", true)) {
-            ThreadPoolInstrumentation.install(ctx.instrumentation());
+            boolean timing = ctx.options().flag("pools.timing", true);
+            dev.lockscope.bridge.PoolBridge.timing = timing;
+            ThreadPoolInstrumentation.install(ctx.instrumentation(), timing);
             instrumented = true;
         }
     }
@@ -61,6 +65,8 @@ public final class PoolsFeature implements Feature {
         w.field("instrumentationErrors", ThreadPoolInstrumentation.ERRORS.size());
         w.field("readsThreads", discovery != null && discovery.canReadThreads());
         w.name("pools").beginArray();
+        int written = 0;
+        int omitted = 0;
         for (PoolStats s : PoolBridge.all()) {
             Object pool = s.pool.get();
             if (pool == null) {
@@ -71,6 +77,10 @@ public final class PoolsFeature implements Feature {
                 continue;
             }
             live.add(s);
+            if (written >= MAX_POOLS) {
+                omitted++;
+                continue;
+            }
             PoolEntry e = entries.get(s);
             if (e == null) {
                 e = new PoolEntry("p" + (++nextId), pool, s);
@@ -91,8 +101,10 @@ public final class PoolsFeature implements Feature {
             s.resetTick();
             s.oldestPendingNanos(now - FORGET_NANOS);
             write(w, e, s, f);
+            written++;
         }
         w.endArray();
+        w.field("omitted", omitted);
         entries.keySet().retainAll(live);
         if (PoolBridge.dead() > 64) {
             PoolBridge.compact();

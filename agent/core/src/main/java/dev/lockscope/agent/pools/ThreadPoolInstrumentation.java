@@ -37,7 +37,7 @@ final class ThreadPoolInstrumentation {
 
     private ThreadPoolInstrumentation() {}
 
-    static void install(Instrumentation inst) {
+    static void install(Instrumentation inst, boolean timing) {
         ClassLoader agentLoader = ThreadPoolInstrumentation.class.getClassLoader();
         // Load the JDK class now so it is retransformed at install, not at some later first use: "instrumented"
         // then means the advice is in place.
@@ -52,28 +52,29 @@ final class ThreadPoolInstrumentation {
                 // the type matcher below is a plain name match, so nothing else is looked at.
                 .ignore(none())
                 .type(named(JDK))
-                .transform(new AgentBuilder.Transformer.ForAdvice()
+                .transform(timed(timing, new AgentBuilder.Transformer.ForAdvice()
                         .include(agentLoader)
                         .advice(isConstructor().and(takesArguments(7)), Created.class.getName())
                         .advice(named("execute").and(takesArguments(Runnable.class)), Execute.class.getName())
-                        .advice(named("beforeExecute").and(takesArguments(Thread.class, Runnable.class)),
-                                Before.class.getName())
-                        .advice(named("afterExecute").and(takesArguments(Runnable.class, Throwable.class)),
-                                After.class.getName())
-                        .advice(named("reject").and(takesArguments(Runnable.class)), JdkReject.class.getName()))
+                        .advice(named("reject").and(takesArguments(Runnable.class)), JdkReject.class.getName())))
                 .type(named(TOMCAT))
-                .transform(new AgentBuilder.Transformer.ForAdvice()
+                // No reject advice: Tomcat's execute() catches its own reject() and forces the task into the
+                // queue, so reject() is not a rejection there.
+                .transform(timed(timing, new AgentBuilder.Transformer.ForAdvice()
                         .include(agentLoader)
                         .advice(isConstructor().and(takesArguments(7)), Created.class.getName())
                         .advice(named("execute").and(takesArguments(1)).and(takesArgument(0, Runnable.class)),
-                                Execute.class.getName())
-                        .advice(named("beforeExecute").and(takesArguments(Thread.class, Runnable.class)),
-                                Before.class.getName())
-                        // No reject advice: Tomcat's execute() catches its own reject() and forces the task
-                        // into the queue, so reject() is not a rejection there.
-                        .advice(named("afterExecute").and(takesArguments(Runnable.class, Throwable.class)),
-                                After.class.getName()))
+                                Execute.class.getName())))
                 .installOn(inst);
+    }
+
+    /** Adds the worker-side timing advice unless {@code pools.timing=false}. */
+    private static AgentBuilder.Transformer.ForAdvice timed(boolean timing, AgentBuilder.Transformer.ForAdvice t) {
+        if (!timing) {
+            return t;
+        }
+        return t.advice(named("beforeExecute").and(takesArguments(Thread.class, Runnable.class)), Before.class.getName())
+                .advice(named("afterExecute").and(takesArguments(Runnable.class, Throwable.class)), After.class.getName());
     }
 
     static final class Created {
