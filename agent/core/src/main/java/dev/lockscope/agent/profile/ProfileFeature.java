@@ -137,7 +137,7 @@ public final class ProfileFeature implements Feature {
                         + ") is already running in this JVM; only one profile at a time");
             }
             if (dir == null) {
-                dir = Files.createTempDirectory("lockscope-profiles-");
+                dir = Files.createTempDirectory("lockscope-profiles-" + ProcessHandle.current().pid() + "-");
                 dir.toFile().deleteOnExit();
             }
             pruneFinished();
