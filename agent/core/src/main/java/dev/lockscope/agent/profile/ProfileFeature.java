@@ -203,10 +203,11 @@ public final class ProfileFeature implements Feature {
         }
         try {
             c.engine.stop();
+            long stoppedAt = System.currentTimeMillis();
             JfrCollapsed.Result r = JfrCollapsed.convert(c.jfr, c.request);
             Files.write(c.collapsed, r.text());
             c.samples = r.samples();
-            c.endedAt = System.currentTimeMillis();
+            c.endedAt = stoppedAt;
             c.status = "done";
         } catch (Throwable t) {
             BridgeErrors.record(t);
