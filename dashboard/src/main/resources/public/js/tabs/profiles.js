@@ -133,6 +133,12 @@ registerTab({
             : 'This profile failed: ' + (c.reason || 'no reason given')));
         return;
       }
+      if (!c.samples) {
+        viewer.replaceChildren(el('div', { class: 'card muted', id: 'profile-empty' },
+          `No ${c.event} samples were recorded` + (c.threads ? ` in threads containing "${c.threads}"` : '')
+          + (c.event === 'lock' ? ' (no lock was contended longer than the threshold)' : '') + '.'));
+        return;
+      }
       let others = [];
       try { others = (await api('/api/profiles')).filter(o => o.id !== c.id && o.status === 'done' && o.event === c.event); }
       catch (e) { /* comparing is optional */ }
