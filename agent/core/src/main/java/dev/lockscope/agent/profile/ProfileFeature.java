@@ -193,7 +193,9 @@ public final class ProfileFeature implements Feature {
     }
 
     private void runProfile(Capture c) {
-        long deadline = c.request.durationMs() == 0 ? Long.MAX_VALUE : c.startedAt + c.request.durationMs();
+        // "Until stopped" still ends after an hour: a dashboard that restarted has forgotten this profile, and
+        // it must not keep the JVM busy for good.
+        long deadline = c.startedAt + (c.request.durationMs() == 0 ? ProfileRequest.MAX_DURATION_MS : c.request.durationMs());
         while (!c.stopRequested && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(Math.min(200, Math.max(1, deadline - System.currentTimeMillis())));
