@@ -61,26 +61,32 @@ registerTab({
     const viewer = el('div', { id: 'profile-viewer' });
     container.replaceChildren(form, running, list, viewer);
 
+    // Built once and updated in place (four times a second), so the Stop button is never replaced under the cursor.
+    const runLabel = el('span');
+    const countdownText = el('strong', { id: 'profile-countdown' });
+    const bar = el('div', { class: 'progress-bar' });
+    const runNote = el('div', { class: 'muted' });
+    let runningId = null;
+    const stopBtn = el('button', { type: 'button', id: 'profile-stop', onclick: async () => {
+      if (!runningId) return;
+      try { await api('/api/profiles/' + encodeURIComponent(runningId) + '/stop', { method: 'POST', body: {} }); }
+      catch (err) { formMsg.textContent = err.message; }
+    } }, 'Stop now');
+    running.replaceChildren(runLabel, countdownText, ' ', stopBtn, el('div', { class: 'progress' }, bar), runNote);
+
     function renderRunning() {
       const r = captures.find(c => c.status === 'running');
       running.classList.toggle('hidden', !r);
       startBtn.disabled = !!r;
+      runningId = r ? r.id : null;
       if (!r) return;
       const elapsed = Date.now() - (r.startedAt || r.requestedAt);
       const left = r.durationMs > 0 ? Math.max(0, r.durationMs - elapsed) : null;
-      const bar = el('div', { class: 'progress-bar' });
-      if (r.durationMs > 0) bar.style.width = Math.min(100, 100 * elapsed / r.durationMs).toFixed(1) + '%';
-      running.replaceChildren(
-        el('span', {}, `Profiling ${r.event} with ${r.engine || '…'}: `),
-        el('strong', { id: 'profile-countdown' }, left === null ? fmt.age(elapsed) + ' so far'
-          : left > 0 ? Math.ceil(left / 1000) + ' s left' : 'collecting the result…'),
-        ' ',
-        el('button', { type: 'button', id: 'profile-stop', onclick: async () => {
-          try { await api('/api/profiles/' + encodeURIComponent(r.id) + '/stop', { method: 'POST', body: {} }); }
-          catch (err) { formMsg.textContent = err.message; }
-        } }, 'Stop now'),
-        el('div', { class: 'progress' }, bar),
-        r.engineNote ? el('div', { class: 'muted' }, r.engineNote) : null);
+      runLabel.textContent = `Profiling ${r.event} with ${r.engine || '…'}: `;
+      countdownText.textContent = left === null ? fmt.age(elapsed) + ' so far'
+        : left > 0 ? Math.ceil(left / 1000) + ' s left' : 'collecting the result…';
+      bar.style.width = r.durationMs > 0 ? Math.min(100, 100 * elapsed / r.durationMs).toFixed(1) + '%' : '100%';
+      runNote.textContent = r.engineNote || '';
     }
 
     function renderList() {

@@ -51,7 +51,8 @@ class ProfilesTabBrowserTest {
             iframe.waitFor();
             assertThat(iframe.getAttribute("sandbox")).isEqualTo("allow-scripts allow-modals");
             Frame graph = viewerFrame(page);
-            graph.waitForFunction("() => typeof levels !== 'undefined' && levels[0].length === 1 && levels[0][0].width > 0");
+            graph.waitForFunction("() => typeof levels !== 'undefined' && levels[0].length === 1 && levels[0][0].width > 0"
+                    + " && canvas.width > 0");
 
             // The flame graph rendered: the root holds every sample, the thread frames sit above it.
             Number rootWidth = (Number) graph.evaluate("() => levels[0][0].width");

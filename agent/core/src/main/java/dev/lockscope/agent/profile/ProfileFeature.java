@@ -222,6 +222,9 @@ public final class ProfileFeature implements Feature {
             synchronized (this) {
                 running = null;
             }
+            if (!captures.containsKey(c.id)) {
+                deleteFiles(c); // discarded while it ran
+            }
         }
     }
 
