@@ -158,8 +158,11 @@ registerTab({
         : c.links.html;
       // No allow-same-origin: the viewer runs in an opaque origin and cannot touch the dashboard.
       // allow-modals: its search button asks for the pattern with prompt().
-      const frame = el('iframe', { id: 'flamegraph', class: 'flamegraph', src, title: 'flame graph',
+      const frame = el('iframe', { id: 'flamegraph', class: 'flamegraph', title: 'flame graph',
         sandbox: 'allow-scripts allow-modals' });
+      // The viewer sizes its canvas once, from its width at load: give it the URL only once it is laid out.
+      const load = () => { if (frame.isConnected && frame.getBoundingClientRect().width > 0) frame.src = src; else requestAnimationFrame(load); };
+      requestAnimationFrame(load);
       const head = el('div', { class: 'toolbar' },
         el('strong', {}, compareWith ? 'Differential flame graph' : 'Flame graph'),
         el('span', { class: 'muted' }, compareWith

@@ -33,6 +33,7 @@ class ProfilesTabBrowserTest {
              Browser browser = Browser.launch()) {
             String jvm = jvmId(d, app.pid());
             Page page = browser.newPage();
+            page.onRequestFailed(r -> System.out.println("request failed: " + r.url() + " " + r.failure()));
             page.navigate(d.url() + "/#/jvm/" + jvm + "/profiles");
 
             page.selectOption("#profile-event", "cpu");
@@ -119,7 +120,8 @@ class ProfilesTabBrowserTest {
 
     /** The iframe's document once it navigated to the flame graph page (the element exists before that). */
     private static Frame viewerFrame(Page page) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        // Generous: the sandboxed iframe gets its own renderer process, slow to start on a loaded 2-core machine.
+        long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
             for (Frame f : page.frames()) {
                 if (f.url().contains("/html")) {
@@ -128,6 +130,7 @@ class ProfilesTabBrowserTest {
             }
             Thread.sleep(100);
         }
+        page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "profiles-iframe-not-loaded.png")));
         throw new AssertionError("the flame graph iframe never loaded; frames: " + page.frames().stream().map(Frame::url).toList());
     }
 }
