@@ -61,26 +61,32 @@ registerTab({
     const viewer = el('div', { id: 'profile-viewer' });
     container.replaceChildren(form, running, list, viewer);
 
+    // Built once and updated in place (four times a second), so the Stop button is never replaced under the cursor.
+    const runLabel = el('span');
+    const countdownText = el('strong', { id: 'profile-countdown' });
+    const bar = el('div', { class: 'progress-bar' });
+    const runNote = el('div', { class: 'muted' });
+    let runningId = null;
+    const stopBtn = el('button', { type: 'button', id: 'profile-stop', onclick: async () => {
+      if (!runningId) return;
+      try { await api('/api/profiles/' + encodeURIComponent(runningId) + '/stop', { method: 'POST', body: {} }); }
+      catch (err) { formMsg.textContent = err.message; }
+    } }, 'Stop now');
+    running.replaceChildren(runLabel, countdownText, ' ', stopBtn, el('div', { class: 'progress' }, bar), runNote);
+
     function renderRunning() {
       const r = captures.find(c => c.status === 'running');
       running.classList.toggle('hidden', !r);
       startBtn.disabled = !!r;
+      runningId = r ? r.id : null;
       if (!r) return;
       const elapsed = Date.now() - (r.startedAt || r.requestedAt);
       const left = r.durationMs > 0 ? Math.max(0, r.durationMs - elapsed) : null;
-      const bar = el('div', { class: 'progress-bar' });
-      if (r.durationMs > 0) bar.style.width = Math.min(100, 100 * elapsed / r.durationMs).toFixed(1) + '%';
-      running.replaceChildren(
-        el('span', {}, `Profiling ${r.event} with ${r.engine || '…'}: `),
-        el('strong', { id: 'profile-countdown' }, left === null ? fmt.age(elapsed) + ' so far'
-          : left > 0 ? Math.ceil(left / 1000) + ' s left' : 'collecting the result…'),
-        ' ',
-        el('button', { type: 'button', id: 'profile-stop', onclick: async () => {
-          try { await api('/api/profiles/' + encodeURIComponent(r.id) + '/stop', { method: 'POST', body: {} }); }
-          catch (err) { formMsg.textContent = err.message; }
-        } }, 'Stop now'),
-        el('div', { class: 'progress' }, bar),
-        r.engineNote ? el('div', { class: 'muted' }, r.engineNote) : null);
+      runLabel.textContent = `Profiling ${r.event} with ${r.engine || '…'}: `;
+      countdownText.textContent = left === null ? fmt.age(elapsed) + ' so far'
+        : left > 0 ? Math.ceil(left / 1000) + ' s left' : 'collecting the result…';
+      bar.style.width = r.durationMs > 0 ? Math.min(100, 100 * elapsed / r.durationMs).toFixed(1) + '%' : '100%';
+      runNote.textContent = r.engineNote || '';
     }
 
     function renderList() {
@@ -133,6 +139,12 @@ registerTab({
             : 'This profile failed: ' + (c.reason || 'no reason given')));
         return;
       }
+      if (!c.samples) {
+        viewer.replaceChildren(el('div', { class: 'card muted', id: 'profile-empty' },
+          `No ${c.event} samples were recorded` + (c.threads ? ` in threads containing "${c.threads}"` : '')
+          + (c.event === 'lock' ? ' (no lock was contended longer than the threshold)' : '') + '.'));
+        return;
+      }
       let others = [];
       try { others = (await api('/api/profiles')).filter(o => o.id !== c.id && o.status === 'done' && o.event === c.event); }
       catch (e) { /* comparing is optional */ }
@@ -146,8 +158,11 @@ registerTab({
         : c.links.html;
       // No allow-same-origin: the viewer runs in an opaque origin and cannot touch the dashboard.
       // allow-modals: its search button asks for the pattern with prompt().
-      const frame = el('iframe', { id: 'flamegraph', class: 'flamegraph', src, title: 'flame graph',
+      const frame = el('iframe', { id: 'flamegraph', class: 'flamegraph', title: 'flame graph',
         sandbox: 'allow-scripts allow-modals' });
+      // The viewer sizes its canvas once, from its width at load: give it the URL only once it is laid out.
+      const load = () => { if (frame.isConnected && frame.getBoundingClientRect().width > 0) frame.src = src; else requestAnimationFrame(load); };
+      requestAnimationFrame(load);
       const head = el('div', { class: 'toolbar' },
         el('strong', {}, compareWith ? 'Differential flame graph' : 'Flame graph'),
         el('span', { class: 'muted' }, compareWith

@@ -93,10 +93,12 @@ class CpuProfileEndToEndTest {
     @Test
     void jvmExitingMidProfileFailsTheCaptureWithAReasonAndKeepsNothing() throws Exception {
         try (RunningDashboard d = RunningDashboard.start();
-             ChildJvm app = ChildJvm.sample("cpu-burn", "--threads=1", "--duration=5")
+             ChildJvm app = ChildJvm.sample("cpu-burn", "--threads=1")
                      .agent("dashboard=" + d.agentUrl() + ",name=short-lived").start()) {
             String jvm = jvmId(d, app.pid());
             String id = startOk(d, jvm, "{\"event\":\"cpu\",\"duration\":60}").path("id").asText();
+            Thread.sleep(2000);
+            app.process().destroy(); // SIGTERM: the JVM exits normally, running its shutdown hooks
             app.awaitExit(Duration.ofSeconds(30));
             JsonNode failed = awaitFinished(d, id, Duration.ofSeconds(30));
             assertThat(failed.path("status").asText()).isEqualTo("failed");
@@ -104,6 +106,34 @@ class CpuProfileEndToEndTest {
             assertThat(failed.path("collapsedBytes").asLong()).isZero();
             assertThat(failed.path("links").has("collapsed")).isFalse();
             assertThat(download(d, "/api/profiles/" + id + "/collapsed").statusCode()).isEqualTo(409);
+            // the agent's shutdown hook removed its temporary results
+            try (var tmp = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+                assertThat(tmp.map(p -> p.getFileName().toString()))
+                        .noneMatch(n -> n.startsWith("lockscope-profiles-" + app.pid() + "-"));
+            }
+        }
+    }
+
+    @Test
+    void profileWithoutDurationRunsUntilStoppedAndKeepsOnlyTheFilteredThreads() throws Exception {
+        try (RunningDashboard d = RunningDashboard.start();
+             ChildJvm app = ChildJvm.sample("cpu-burn", "--threads=2")
+                     .agent("dashboard=" + d.agentUrl() + ",name=until-stopped").start()) {
+            String jvm = jvmId(d, app.pid());
+            JsonNode started = startOk(d, jvm, "{\"event\":\"cpu\",\"duration\":0,\"threads\":\"burner-1\",\"byThread\":true}");
+            String id = started.path("id").asText();
+            Thread.sleep(3000);
+            assertThat(d.get("/api/profiles/" + id).path("status").asText()).isEqualTo("running");
+            HttpResponse<String> stop = d.post("/api/profiles/" + id + "/stop", "{}");
+            assertThat(stop.statusCode()).as(stop.body()).isEqualTo(200);
+            JsonNode done = awaitFinished(d, id, Duration.ofSeconds(30));
+            assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("done");
+            long ranMs = done.path("endedAt").asLong() - done.path("startedAt").asLong();
+            assertThat(ranMs).isBetween(2500L, 20_000L);
+            Map<String, Long> stacks = collapsed(download(d, "/api/profiles/" + id + "/collapsed").body());
+            assertThat(stacks).isNotEmpty();
+            assertThat(stacks.keySet()).allMatch(s -> s.startsWith("[burner-1];"), "only burner-1, as the root frame");
+            assertThat(share(stacks, "CpuBurn.checksum")).isGreaterThan(0.6);
         }
     }
 }

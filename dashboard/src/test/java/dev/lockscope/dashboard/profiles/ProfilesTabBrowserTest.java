@@ -33,6 +33,7 @@ class ProfilesTabBrowserTest {
              Browser browser = Browser.launch()) {
             String jvm = jvmId(d, app.pid());
             Page page = browser.newPage();
+            page.onRequestFailed(r -> System.out.println("request failed: " + r.url() + " " + r.failure()));
             page.navigate(d.url() + "/#/jvm/" + jvm + "/profiles");
 
             page.selectOption("#profile-event", "cpu");
@@ -50,8 +51,9 @@ class ProfilesTabBrowserTest {
             Locator iframe = page.locator("iframe#flamegraph");
             iframe.waitFor();
             assertThat(iframe.getAttribute("sandbox")).isEqualTo("allow-scripts allow-modals");
-            Frame graph = page.frames().stream().filter(f -> f.url().contains("/html")).findFirst().orElseThrow();
-            graph.waitForFunction("() => typeof levels !== 'undefined' && levels[0].length === 1 && levels[0][0].width > 0");
+            Frame graph = viewerFrame(page);
+            graph.waitForFunction("() => typeof levels !== 'undefined' && levels[0].length === 1 && levels[0][0].width > 0"
+                    + " && canvas.width > 0");
 
             // The flame graph rendered: the root holds every sample, the thread frames sit above it.
             Number rootWidth = (Number) graph.evaluate("() => levels[0][0].width");
@@ -66,7 +68,13 @@ class ProfilesTabBrowserTest {
             Locator canvas = graph.locator("#canvas");
             double x = ((Number) target.get("x")).doubleValue();
             double y = ((Number) target.get("y")).doubleValue();
-            canvas.hover(new Locator.HoverOptions().setPosition(x, y));
+            // The roots are drawn at the bottom of a canvas taller than the iframe: scroll there first, as a person would.
+            iframe.scrollIntoViewIfNeeded();
+            graph.evaluate("() => window.scrollTo(0, document.body.scrollHeight)");
+            for (int attempt = 0; attempt < 5 && graph.locator("#status").textContent().isEmpty(); attempt++) {
+                canvas.hover(new Locator.HoverOptions().setPosition(x, y - attempt % 2));
+                Thread.sleep(200);
+            }
             assertThat(graph.locator("#status").textContent()).startsWith("Function: [" + EVIL + "-0]").contains("samples").contains("%");
             assertThat(graph.locator("#hl span").textContent()).isEqualTo("[" + EVIL + "-0]");
             assertThat(graph.locator("img").count()).isZero(); // the name was not parsed as markup
@@ -89,7 +97,40 @@ class ProfilesTabBrowserTest {
             // 0 resets the zoom.
             canvas.press("0");
             assertThat(graph.evaluate("() => root.level")).isEqualTo(0);
+
+            // A second capture, then "compare with…" the first: the differential graph and the grew/shrank tables.
+            String first = page.locator("#profile-list tr[data-profile-id]").first().getAttribute("data-profile-id");
+            page.fill("#profile-duration", "3");
+            page.uncheck("#profile-by-thread");
+            page.click("#profile-start");
+            page.locator("#profile-list tr[data-profile-id]:not([data-profile-id='" + first + "']) .badge.ok")
+                    .waitFor(new Locator.WaitForOptions().setTimeout(60_000));
+            page.locator("#profile-list tr[data-profile-id]").first().click(); // newest first
+            page.locator("#profile-compare").waitFor();
+            page.selectOption("#profile-compare", first);
+            page.locator("#profile-diff table").first().waitFor();
+            assertThat(page.locator("iframe#flamegraph").getAttribute("src")).contains("/api/profiles/" + first + "/diff/");
+            assertThat(page.locator("#profile-diff").textContent()).contains("Grew").contains("Shrank");
+            // frame names in the grew/shrank tables are table text (el(), textContent)
+            assertThat(page.locator("#profile-diff td.frame-name").allTextContents()).isNotEmpty();
+            page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "profiles-diff.png")).setFullPage(true));
             assertThat(d.jvmByPid(app.pid()).at("/sample/agent/suppressedErrors").asLong()).isZero();
         }
+    }
+
+    /** The iframe's document once it navigated to the flame graph page (the element exists before that). */
+    private static Frame viewerFrame(Page page) throws InterruptedException {
+        // Generous: the sandboxed iframe gets its own renderer process, slow to start on a loaded 2-core machine.
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (Frame f : page.frames()) {
+                if (f.url().contains("/html")) {
+                    return f;
+                }
+            }
+            Thread.sleep(100);
+        }
+        page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "profiles-iframe-not-loaded.png")));
+        throw new AssertionError("the flame graph iframe never loaded; frames: " + page.frames().stream().map(Frame::url).toList());
     }
 }

@@ -134,7 +134,32 @@ final class JfrCollapsed {
             return null;
         }
         RecordedClass c = e.getValue(field);
-        return c == null ? null : c.getName();
+        return c == null ? null : readableClass(c.getName());
+    }
+
+    /** {@code [B} → {@code byte[]}, {@code [[Ljava.lang.String;} → {@code java.lang.String[][]}; others unchanged. */
+    static String readableClass(String name) {
+        int dims = 0;
+        while (dims < name.length() && name.charAt(dims) == '[') {
+            dims++;
+        }
+        if (dims == 0) {
+            return name;
+        }
+        String element = name.substring(dims);
+        String base = switch (element) {
+            case "B" -> "byte";
+            case "C" -> "char";
+            case "S" -> "short";
+            case "I" -> "int";
+            case "J" -> "long";
+            case "F" -> "float";
+            case "D" -> "double";
+            case "Z" -> "boolean";
+            default -> element.startsWith("L") && element.endsWith(";")
+                    ? element.substring(1, element.length() - 1).replace('/', '.') : element;
+        };
+        return base + "[]".repeat(dims);
     }
 
     private static void appendFrame(StringBuilder sb, RecordedFrame f) {

@@ -137,7 +137,7 @@ public final class ProfileFeature implements Feature {
                         + ") is already running in this JVM; only one profile at a time");
             }
             if (dir == null) {
-                dir = Files.createTempDirectory("lockscope-profiles-");
+                dir = Files.createTempDirectory("lockscope-profiles-" + ProcessHandle.current().pid() + "-");
                 dir.toFile().deleteOnExit();
             }
             pruneFinished();
@@ -193,7 +193,9 @@ public final class ProfileFeature implements Feature {
     }
 
     private void runProfile(Capture c) {
-        long deadline = c.request.durationMs() == 0 ? Long.MAX_VALUE : c.startedAt + c.request.durationMs();
+        // "Until stopped" still ends after an hour: a dashboard that restarted has forgotten this profile, and
+        // it must not keep the JVM busy for good.
+        long deadline = c.startedAt + (c.request.durationMs() == 0 ? ProfileRequest.MAX_DURATION_MS : c.request.durationMs());
         while (!c.stopRequested && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(Math.min(200, Math.max(1, deadline - System.currentTimeMillis())));
@@ -203,10 +205,11 @@ public final class ProfileFeature implements Feature {
         }
         try {
             c.engine.stop();
+            long stoppedAt = System.currentTimeMillis();
             JfrCollapsed.Result r = JfrCollapsed.convert(c.jfr, c.request);
             Files.write(c.collapsed, r.text());
             c.samples = r.samples();
-            c.endedAt = System.currentTimeMillis();
+            c.endedAt = stoppedAt;
             c.status = "done";
         } catch (Throwable t) {
             BridgeErrors.record(t);
@@ -218,6 +221,9 @@ public final class ProfileFeature implements Feature {
         } finally {
             synchronized (this) {
                 running = null;
+            }
+            if (!captures.containsKey(c.id)) {
+                deleteFiles(c); // discarded while it ran
             }
         }
     }
