@@ -12,7 +12,7 @@ const EVENTS = [
 ];
 
 registerTab({
-  id: 'profiles', title: 'Profiles', order: 500,
+  id: 'profiles', title: 'Profiles', order: 40,
   mount(container, page) {
     let captures = [];
     let selected = page.selection || null;

@@ -27,7 +27,7 @@ final class PoolDeadlock implements Sample {
         workers = o.intValue("workers", 4, 1);
         parts = o.intValue("parts", 3, 1);
         partMs = o.longValue("part", 20);
-        intervalMs = o.longValue("interval", 50);
+        intervalMs = o.longValue("interval", 100);
         fixed = o.fixed();
         reports = Executors.newFixedThreadPool(workers, SaturatedPool.named("report-worker"));
         partsPool = fixed ? Executors.newFixedThreadPool(workers * parts, SaturatedPool.named("report-part")) : reports;
@@ -35,7 +35,7 @@ final class PoolDeadlock implements Sample {
 
     @Override
     public String describe() {
-        return "a report every " + intervalMs + "ms, " + workers + " report workers, " + parts + " parts of " + partMs
+        return workers + " reports every " + intervalMs + "ms, " + workers + " report workers, " + parts + " parts of " + partMs
                 + "ms per report, parts on "
                 + (fixed ? "their own pool" : "the same pool");
     }
@@ -44,7 +44,11 @@ final class PoolDeadlock implements Sample {
     public void start() {
         Thread submitter = new Thread(() -> {
             while (true) {
-                reports.submit(this::generateReport);
+                // A burst as large as the pool (a batch job, a page of results): when the parts share the pool,
+                // the reports take every worker before any part can run.
+                for (int i = 0; i < workers; i++) {
+                    reports.submit(this::generateReport);
+                }
                 Sleep.millis(intervalMs);
             }
         }, "report-submitter");

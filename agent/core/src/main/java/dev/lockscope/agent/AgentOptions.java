@@ -26,7 +26,7 @@ public final class AgentOptions {
         KNOWN.put("pools.instrument", "instrument ThreadPoolExecutor for wait/run times and rejections (default true)");
         KNOWN.put("pools.timing", "sample task wait/run times in ThreadPoolExecutors (default true; false: counts only)");
         KNOWN.put("queue", "outbound message queue capacity (default 1024)");
-        KNOWN.put("pinning-threshold", "shortest virtual-thread pin recorded (default 20ms, JFR's own default)");
+        KNOWN.put("pinning.threshold", "shortest virtual-thread pin recorded (default 20ms, JFR's own default)");
         KNOWN.put("deadlockPeriod", "how often the agent looks for deadlocks (default 500ms; 0 = never)");
         dev.lockscope.agent.locks.LockContention.describeOptions(KNOWN);
         KNOWN.put("profiler", "engine for on-demand profiles: auto (async-profiler, JFR if it cannot load), async, jfr");

@@ -54,7 +54,7 @@ public final class PinningWatch implements Feature {
 
     @Override
     public void start(AgentContext ctx) {
-        thresholdMs = ctx.options().millis("pinning-threshold", DEFAULT_THRESHOLD_MS);
+        thresholdMs = ctx.options().millis("pinning.threshold", DEFAULT_THRESHOLD_MS);
         if (Runtime.version().feature() < 21) {
             return; // no virtual threads before 21: report unsupported, cost nothing
         }
