@@ -68,7 +68,7 @@ class ProfileEnginesEndToEndTest {
                      .agent("dashboard=" + d.agentUrl() + ",name=foreign").start()) {
             app.awaitLine("foreign: Profiling started", Duration.ofSeconds(30));
             String jvm = jvmId(d, app.pid());
-            JsonNode started = startOk(d, jvm, "{\"event\":\"cpu\",\"duration\":3}");
+            JsonNode started = startOk(d, jvm, "{\"event\":\"cpu\",\"duration\":5}");
             assertThat(started.path("engine").asText()).isEqualTo("jfr");
             assertThat(started.path("engineNote").asText())
                     .contains("async-profiler is already loaded in this process by someone else")
@@ -76,7 +76,12 @@ class ProfileEnginesEndToEndTest {
             JsonNode done = awaitFinished(d, started.path("id").asText(), Duration.ofSeconds(60));
             assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("done");
             Map<String, Long> stacks = collapsed(download(d, "/api/profiles/" + done.path("id").asText() + "/collapsed").body());
-            assertThat(share(stacks, "ForeignAsyncProfilerApp")).isGreaterThan(0.5);
+            long samples = stacks.values().stream().mapToLong(Long::longValue).sum();
+            double burner = share(stacks, "ForeignAsyncProfilerApp");
+            System.out.printf("jfr beside a foreign async-profiler: %d samples, %.1f%% in the app's burner%n", samples, burner * 100);
+            // JFR samples only threads running Java code: the burner, and the agent's own threads now and then
+            assertThat(samples).isGreaterThanOrEqualTo(5);
+            assertThat(burner).isGreaterThan(0.3);
 
             // The other profiler kept running, undisturbed.
             int before = app.stdout().size();
