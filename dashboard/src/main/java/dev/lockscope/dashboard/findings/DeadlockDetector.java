@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class DeadlockDetector implements Detector {
     /** A report newer than the latest sample is current even before a sample confirms it. */
-    static final long REPORT_GRACE_MS = 2_000;
+    static final long REPORT_GRACE_MS = Thresholds.whole("deadlock.reportGraceMs", 2_000);
 
     private final ThreadCaptures captures;
 

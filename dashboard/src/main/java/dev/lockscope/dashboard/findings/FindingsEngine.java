@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class FindingsEngine {
     private static final Logger LOG = LoggerFactory.getLogger(FindingsEngine.class);
     /** Three quiet evaluations (about 3 s) before closing: one noisy second must not flap a finding. */
-    static final int CLOSE_AFTER = 3;
+    static final int CLOSE_AFTER = (int) Thresholds.whole("closeAfterEvaluations", 3);
     /** Closed findings kept per JVM. */
     static final int HISTORY = 200;
 

@@ -15,11 +15,11 @@ import java.util.stream.Collectors;
  */
 final class HotLockDetector implements Detector {
     /** On average at least one thread is always waiting: the lock, not the work, sets the pace. */
-    static final double MIN_MEAN_WAITERS = 1.0;
+    static final double MIN_MEAN_WAITERS = Thresholds.number("hotLock.minMeanWaiters", 1.0);
     /** Held at least a third of the window (agent's hand-off estimator, a lower bound): speed-up capped at 3×. */
-    static final double MIN_SERIAL_FRACTION = 0.3;
+    static final double MIN_SERIAL_FRACTION = Thresholds.number("hotLock.minSerialFraction", 0.3);
     /** Enough contended acquisitions that this is a pattern, not one long hold. */
-    static final double MIN_WAITS_PER_SEC = 5;
+    static final double MIN_WAITS_PER_SEC = Thresholds.number("hotLock.minWaitsPerSec", 5);
 
     private final long windowMs;
     private final LockService locks = new LockService();

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class PileUps {
     /** Waits starting within this gap of the burst's end belong to the same pile-up. */
-    static final long GAP_MS = 250;
+    static final long GAP_MS = Thresholds.whole("stampede.pileUpGapMs", 250);
 
     record Wait(String thread, long startMs, long endMs, JsonNode stack) {}
 
@@ -78,7 +78,7 @@ final class PileUps {
     }
 
     /** Share of pile-ups that must fit the period: followed one period later, and part of the pattern at all. */
-    static final double MIN_PERIOD_SUPPORT = 0.75;
+    static final double MIN_PERIOD_SUPPORT = Thresholds.number("stampede.minPeriodSupport", 0.75);
 
     /**
      * The recurrence period of the pile-ups, or -1 if they do not recur regularly. Several entries expiring on

@@ -13,9 +13,9 @@ import java.util.Map;
  */
 final class PinningDetector implements Detector {
     /** A few pins are normal (a rare class init); repeated ones are the problem. */
-    static final long MIN_PINS = 3;
+    static final long MIN_PINS = Thresholds.whole("pinning.minPins", 3);
     /** Below this much pinned time per window the carriers are barely affected. */
-    static final long MIN_PINNED_MS = 100;
+    static final long MIN_PINNED_MS = Thresholds.whole("pinning.minPinnedMs", 100);
 
     /** The window judged (default 10 s: JFR delivers pins about a second late; a real problem recurs within it). */
     private final long windowMs;

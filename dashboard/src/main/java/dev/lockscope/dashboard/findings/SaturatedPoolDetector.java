@@ -15,9 +15,9 @@ import java.util.Locale;
  */
 final class SaturatedPoolDetector implements Detector {
     /** Queue growth worth reporting: at least this many more queued tasks over the window... */
-    static final long MIN_GROWTH_TASKS = 10;
+    static final long MIN_GROWTH_TASKS = Thresholds.whole("saturatedPool.minGrowthTasks", 10);
     /** ...and arrivals at least this much faster than completions (5% absorbs sampling jitter). */
-    static final double ARRIVAL_OVER_DRAIN = 1.05;
+    static final double ARRIVAL_OVER_DRAIN = Thresholds.number("saturatedPool.arrivalOverDrain", 1.05);
 
     private final long windowMs;
 

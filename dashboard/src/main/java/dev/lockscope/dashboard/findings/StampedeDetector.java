@@ -16,13 +16,13 @@ import java.util.Map;
  */
 final class StampedeDetector implements Detector {
     /** A herd: several threads at once, not two threads bumping into each other. */
-    static final int MIN_HERD = 4;
+    static final int MIN_HERD = (int) Thresholds.whole("stampede.minHerd", 4);
     /** Two pile-ups give a period; more must agree with it (see {@link PileUps#periodMs}). */
-    static final int MIN_PILEUPS = 2;
+    static final int MIN_PILEUPS = (int) Thresholds.whole("stampede.minPileUps", 2);
     /** Bursts, not a steady queue: pile-ups cover at most this share of the time from first to last. */
-    static final double MAX_BUSY_SHARE = 0.6;
+    static final double MAX_BUSY_SHARE = Thresholds.number("stampede.maxBusyShare", 0.6);
     /** Look back far enough to see a few periods of a TTL measured in tens of seconds. */
-    static final long MIN_LOOKBACK_MS = 30_000;
+    static final long MIN_LOOKBACK_MS = Thresholds.whole("stampede.minLookbackMs", 30_000);
 
     private final long windowMs;
     private final LockService locks = new LockService();

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class StarvationDetector implements Detector {
     /** A stall a user notices, and orders of magnitude above a healthy lock wait (milliseconds). */
-    static final long MIN_STARVED_MS = 2_000;
+    static final long MIN_STARVED_MS = Thresholds.whole("starvation.minWaitMs", 2_000);
 
     private final long windowMs;
 
