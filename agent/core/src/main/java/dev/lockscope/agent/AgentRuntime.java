@@ -47,9 +47,9 @@ public final class AgentRuntime {
         AgentContext.startThread("init", runtime::init);
     }
 
-    /** The features this agent runs, in start order. */
+    /** The features this agent runs after {@link JvmVitals}, in start order. */
     private static List<Feature> features() {
-        return List.of(new JvmVitals(), new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature(),
+        return List.of(new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature(),
                 new ProfileFeature());
     }
 
@@ -58,8 +58,11 @@ public final class AgentRuntime {
             JvmIdentity identity = JvmIdentity.ofThisJvm(options.get("name", null));
             link = new DashboardLink(options, identity, this::handle);
             context = new AgentContext(options, instrumentation, identity, link);
-            // Connect and sample first: installing instrumentation can take seconds of CPU on a busy machine,
-            // and the JVM should be visible (vitals, then each feature as it comes up) meanwhile.
+            // Vitals (free to start), then connect and sample: installing instrumentation can take seconds of CPU
+            // on a busy machine, and the JVM should be visible meanwhile, each feature appearing as it comes up.
+            Feature vitals = new JvmVitals();
+            vitals.start(context);
+            started.add(vitals);
             link.start(() -> started.stream().map(Feature::name).toList());
             AgentContext.startThread("sampler", this::sampleLoop);
             for (Feature f : features()) {

@@ -241,11 +241,17 @@ class ThreadDumpEndToEndTest {
         }
     }
 
+    /**
+     * Waits until the JVM is listed and its agent has finished starting (every feature reported running), so
+     * two dumps taken one after the other are not split by the instrumentation being installed in between.
+     */
     static String awaitJvm(RunningDashboard dashboard, ChildJvm app) {
         AtomicReference<JsonNode> jvm = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             jvm.set(dashboard.jvmByPid(app.pid()));
-            return jvm.get() != null && jvm.get().path("sample").isObject();
+            return jvm.get() != null && jvm.get().path("sample").isObject()
+                    && jvm.get().at("/sample/agent/features").toString().contains("\"profile\"")
+                    && jvm.get().at("/sample/locks/instrumentation/instrumentedClasses").asInt() > 0;
         });
         return jvm.get().path("id").asText();
     }
