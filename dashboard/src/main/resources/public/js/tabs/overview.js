@@ -24,7 +24,34 @@ registerTab({
       timeChart('GC time (ms per s)', [{ label: 'GC', value: rate(b => b.vitals?.gc?.timeMs) }]),
     ];
     const agentInfo = el('div', { class: 'card muted', id: 'agent-health' });
-    container.replaceChildren(el('div', { class: 'grid' }, charts.map(c => c.node)), agentInfo);
+    const topLocks = el('div', { class: 'card', id: 'top-locks' });
+    const topPools = el('div', { class: 'card', id: 'top-pools' });
+    container.replaceChildren(el('div', { class: 'grid' }, topLocks, topPools),
+      el('div', { class: 'grid' }, charts.map(c => c.node)), agentInfo);
+    const windowParam = () => Math.round(page.windowMs / 1000) + 's';
+    // The three worst locks and pools of the window, each one click from its own tab.
+    const refreshTops = async () => {
+      try {
+        const locks = (await page.api('/locks?window=' + windowParam())).locks || [];
+        topLocks.replaceChildren(el('h2', {}, 'Top contended locks'), locks.length === 0
+          ? el('p', { class: 'muted' }, 'No contended lock in this window.')
+          : el('ol', {}, locks.slice(0, 3).map(l => el('li', {},
+            el('a', { href: '#', class: 'top-lock', onclick: (e) => { e.preventDefault(); page.navigate('locks', l.id); } }, l.name),
+            ' ', el('span', { class: 'muted' }, fmt.ms(l.totalWaitMs) + ' waited, p99 ' + fmt.ms(l.p99WaitMs))))));
+      } catch (e) { topLocks.replaceChildren(el('p', { class: 'muted' }, 'locks: ' + e.message)); }
+      try {
+        const pools = (await page.api('/pools?window=' + windowParam())).pools || [];
+        topPools.replaceChildren(el('h2', {}, 'Busiest pools'), pools.length === 0
+          ? el('p', { class: 'muted' }, 'No pool seen yet.')
+          : el('ol', {}, pools.slice(0, 3).map(p => el('li', {},
+            el('a', { href: '#', class: 'top-pool', onclick: (e) => { e.preventDefault(); page.navigate('pools', p.id); } }, p.name),
+            ' ', p.saturated ? el('span', { class: 'badge warn' }, 'saturated') : '',
+            ' ', el('span', { class: 'muted' }, (p.active ?? '–') + '/' + (p.max ?? '–') + ' busy, queue ' + (p.queueDepth ?? '–'))))));
+      } catch (e) { topPools.replaceChildren(el('p', { class: 'muted' }, 'pools: ' + e.message)); }
+    };
+    refreshTops();
+    page.on('jvm', refreshTops);
+    page.on('window', refreshTops);
     const update = () => {
       const samples = page.windowSamples();
       charts.forEach(c => c.set(samples));

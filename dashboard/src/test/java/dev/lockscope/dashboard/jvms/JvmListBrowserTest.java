@@ -40,6 +40,9 @@ class JvmListBrowserTest {
                 assertThat(page.locator("#jvm-header .jvm-name")).hasText(HOSTILE);
                 assertThat(page.locator(".tabs a.active")).hasText("Overview");
                 assertThat(page.locator(".chart canvas").first()).isVisible();
+                // the sample's own pool is one click from the Pools tab
+                assertThat(page.locator("#top-pools a.top-pool").first()).containsText("orders-worker",
+                        new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(15_000));
                 Browser.screenshot(page, "jvm-overview.png");
                 assertThat(page.locator("img[src=x]")).hasCount(0);
 
