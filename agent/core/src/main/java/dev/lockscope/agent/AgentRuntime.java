@@ -1,5 +1,6 @@
 package dev.lockscope.agent;
 
+import dev.lockscope.agent.capture.Capture;
 import dev.lockscope.agent.live.JvmVitals;
 import dev.lockscope.agent.locks.LockContention;
 import dev.lockscope.agent.pools.PoolsFeature;
@@ -28,6 +29,7 @@ public final class AgentRuntime {
     private volatile boolean stopped;
     private DashboardLink link;
     private AgentContext context;
+    private Capture capture;
 
     private AgentRuntime(AgentOptions options, Instrumentation instrumentation) {
         this.options = options;
@@ -38,6 +40,11 @@ public final class AgentRuntime {
     public static synchronized void start(String args, Instrumentation inst, boolean dynamic) throws Exception {
         AgentOptions options = AgentOptions.parse(args);
         if (running != null) {
+            if (options.has("capture")) {
+                AgentRuntime r = running;
+                AgentContext.startThread("capture-start", () -> r.captureWhileRunning(options));
+                return;
+            }
             System.err.println("lockscope: agent already running in this JVM; new options ignored");
             return;
         }
@@ -57,6 +64,9 @@ public final class AgentRuntime {
         try {
             JvmIdentity identity = JvmIdentity.ofThisJvm(options.get("name", null));
             link = new DashboardLink(options, identity, this::handle);
+            // Prepared before the features start, so what they report while starting (a deadlock already
+            // there, say) is in the capture.
+            Capture pendingCapture = options.has("capture") ? prepareCapture(options, false) : null;
             context = new AgentContext(options, instrumentation, identity, link);
             // Vitals (free to start), then connect and sample: installing instrumentation can take seconds of CPU
             // on a busy machine, and the JVM should be visible meanwhile, each feature appearing as it comes up.
@@ -72,6 +82,9 @@ public final class AgentRuntime {
                 } catch (Throwable t) {
                     System.err.println("lockscope: " + f.name() + " disabled: " + t);
                 }
+            }
+            if (pendingCapture != null) {
+                beginCapture(pendingCapture);
             }
             // Option problems are printed after features ran, so their own option parsing is included.
             for (String p : options.problems()) {
@@ -122,6 +135,56 @@ public final class AgentRuntime {
                 .field("lastSuppressedError", BridgeErrors.last())
                 .field("features", started.stream().map(Feature::name).toList())
                 .endObject();
+    }
+
+    /**
+     * Prepares the incident capture {@code captureOptions} ask for, keeping what the agent sends from now on.
+     * {@code loadedBefore}: the agent was already running (attached for a dashboard, say) and stays as it is
+     * afterwards.
+     */
+    private synchronized Capture prepareCapture(AgentOptions captureOptions, boolean loadedBefore) {
+        if (capture != null && !capture.ended()) {
+            System.err.println("lockscope: a capture into " + capture.archive() + " is already running; new capture ignored");
+            return null;
+        }
+        try {
+            capture = Capture.prepare(captureOptions, link, loadedBefore, () -> { });
+            return capture;
+        } catch (Throwable t) {
+            System.err.println("lockscope: capture not started: " + t.getMessage());
+            return null;
+        }
+    }
+
+    /** Starts the prepared capture's clock once the features it reads from are up. */
+    private void beginCapture(Capture c) {
+        try {
+            c.begin(feature(ThreadsFeature.class), feature(ProfileFeature.class));
+        } catch (Throwable t) {
+            c.abandon();
+            System.err.println("lockscope: capture not started: " + t);
+        }
+    }
+
+    /** A capture asked of an agent that was already running (a second load with capture options). */
+    private void captureWhileRunning(AgentOptions captureOptions) {
+        if (context == null) {
+            System.err.println("lockscope: the agent is still starting; capture not started, try again in a few seconds");
+            return;
+        }
+        Capture c = prepareCapture(captureOptions, true);
+        if (c != null) {
+            beginCapture(c);
+        }
+    }
+
+    private <T extends Feature> T feature(Class<T> type) {
+        for (Feature f : started) {
+            if (type.isInstance(f)) {
+                return type.cast(f);
+            }
+        }
+        return null;
     }
 
     private CommandHandler handle(String command) {

@@ -27,6 +27,9 @@ public final class AgentCli {
             case "list" -> {
                 return list(out);
             }
+            case "capture" -> {
+                return CaptureCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+            }
             case "attach" -> {
                 if (args.length < 2 || args.length > 3) {
                     err.println("lockscope: usage: attach <pid> [key=value,...]");
@@ -45,6 +48,7 @@ public final class AgentCli {
     private static void usage(PrintStream out) {
         out.println("usage: java -jar lockscope-agent.jar list");
         out.println("       java -jar lockscope-agent.jar attach <pid> [dashboard=ws://127.0.0.1:7070/agent,name=...,token=...]");
+        out.println("       java -jar lockscope-agent.jar capture <pid> [--for 60s] [-o incident.zip] [key=value,...]");
     }
 
     private static int list(PrintStream out) {
@@ -60,21 +64,40 @@ public final class AgentCli {
     }
 
     private static int attach(String pidText, String options, PrintStream out, PrintStream err) {
-        long pid;
-        try {
-            pid = Long.parseLong(pidText);
-        } catch (NumberFormatException e) {
-            err.println("lockscope: '" + pidText + "' is not a process id");
+        long pid = pid(pidText, err);
+        if (pid < 0) {
             return 2;
-        }
-        if (ProcessHandle.of(pid).isEmpty()) {
-            err.println("lockscope: no process with pid " + pid);
-            return 1;
         }
         AgentOptions parsed = AgentOptions.parse(options);
         if (!parsed.problems().isEmpty()) {
             parsed.problems().forEach(p -> err.println("lockscope: " + p));
             return 2;
+        }
+        int status = load(pid, options, err);
+        if (status == 0) {
+            out.println("lockscope: agent loaded into pid " + pid);
+        }
+        return status;
+    }
+
+    /** The pid in {@code text}, or -1 after saying why it is not one. */
+    static long pid(String text, PrintStream err) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            err.println("lockscope: '" + text + "' is not a process id");
+            return -1;
+        }
+    }
+
+    /**
+     * Loads the agent jar into {@code pid} with {@code options} (an agent already running there takes over
+     * the options it understands as a second load, e.g. a capture). 0 on success, 1 after saying why not.
+     */
+    static int load(long pid, String options, PrintStream err) {
+        if (ProcessHandle.of(pid).isEmpty()) {
+            err.println("lockscope: no process with pid " + pid);
+            return 1;
         }
         String jar;
         try {
@@ -93,7 +116,6 @@ public final class AgentCli {
         }
         try {
             vm.loadAgent(jar, options);
-            out.println("lockscope: agent loaded into pid " + pid);
             return 0;
         } catch (Exception e) {
             String m = message(e);
