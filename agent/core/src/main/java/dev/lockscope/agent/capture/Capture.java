@@ -127,15 +127,16 @@ public final class Capture {
         messages = Files.newBufferedWriter(parts.resolve(CaptureFiles.MESSAGES), StandardCharsets.UTF_8);
         messages.write(link.hello());
         messages.write('\n');
-        startedAt = System.currentTimeMillis();
-        nextTick = startedAt + TICK_MS;
-        writeManifest(null, 0);
-        startRecording();
-        startProfile(profiles);
         if (threads == null) {
             problems.add("no thread dumps: the threads feature did not start");
         }
         dump("start");
+        // Starting JFR and the profiler can take seconds on a busy machine: the clock starts once they run.
+        startRecording();
+        startProfile(profiles);
+        startedAt = System.currentTimeMillis();
+        nextTick = startedAt + TICK_MS;
+        writeManifest(null, 0);
         state = "recording";
         writeProgress();
         Runtime.getRuntime().addShutdownHook(exitHook);
