@@ -189,9 +189,7 @@ final class CaptureCommand {
             boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
             if (!alive) {
                 if (goneAt == 0) {
-                    goneAt = now;
-                    err.println((tty ? "\n" : "") + "lockscope: pid " + pid + " exited during the capture; "
-                            + "keeping what was recorded until then");
+                    goneAt = now; // its shutdown hook is writing the archive, or it was killed outright
                 } else if (now - goneAt > EXIT_GRACE_MS) {
                     return salvage();
                 }
@@ -256,6 +254,9 @@ final class CaptureCommand {
         };
         if (System.console() != null) {
             out.println();
+        }
+        if (ended.startsWith("jvm-")) {
+            err.println("lockscope: pid " + pid + " exited during the capture; the archive holds what was recorded until then");
         }
         out.println("lockscope: wrote " + archive + " (" + how + ")");
         if (m != null) {
