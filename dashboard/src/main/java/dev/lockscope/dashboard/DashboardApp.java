@@ -2,6 +2,7 @@ package dev.lockscope.dashboard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.controls.ControlRoutes;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
 import dev.lockscope.dashboard.findings.FindingsEngine;
@@ -52,7 +53,8 @@ public final class DashboardApp {
                 new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
-                new ProfileRoutes(registry));
+                new ProfileRoutes(registry),
+                new ControlRoutes(registry, jvms));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

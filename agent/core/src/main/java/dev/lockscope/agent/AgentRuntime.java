@@ -9,8 +9,11 @@ import dev.lockscope.agent.threads.ThreadsFeature;
 import dev.lockscope.agent.transport.DashboardLink;
 import dev.lockscope.agent.vthreads.PinningWatch;
 import dev.lockscope.bridge.BridgeErrors;
+import dev.lockscope.bridge.LockBridge;
 import dev.lockscope.protocol.JsonWriter;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -18,8 +21,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The running agent: starts every {@link Feature}, the once-a-second sampler and the dashboard link, all on
  * the agent's own daemon threads. {@link #start} returns at once so the application's start-up is not held up
  * by the agent's (Byte Buddy's start alone costs about a second of CPU).
+ *
+ * <p>One agent per JVM: loading the agent jar again into a JVM where it runs (the CLI's {@code attach} or
+ * {@code detach}) does not start a second one; {@link #start} routes the new options to the running instance
+ * ({@link #route}). Other code reaches the running instance through {@link #current()}.
+ *
+ * <p>Lifecycle: start → (route)* → {@link #detach} → gone. Everything the agent installed is removed on detach,
+ * so a later attach starts a fresh agent. Start, route and detach are serialised on this class's monitor.
  */
 public final class AgentRuntime {
+    /** System property the CLI reads through the Attach API: {@code running} or {@code detached}. */
+    public static final String STATE_PROPERTY = "lockscope.agent.state";
+    /** The longest detach waits for any one part (the init thread, a feature's thread, the link) to finish. */
+    static final long STOP_WAIT_MS = 15_000;
+
     private static AgentRuntime running;
 
     private final AgentOptions options;
@@ -27,31 +42,38 @@ public final class AgentRuntime {
     /** Features that started; read by the sampler while the init thread still appends. */
     private final List<Feature> started = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
-    private DashboardLink link;
-    private AgentContext context;
-    private Capture capture;
+    private volatile DashboardLink link;
+    private volatile AgentContext context;
+    private Thread initThread;
+    private Thread samplerThread;
+    private volatile Capture capture;
 
     private AgentRuntime(AgentOptions options, Instrumentation instrumentation) {
         this.options = options;
         this.instrumentation = instrumentation;
     }
 
-    /** Called by {@link AgentMain} through reflection. */
+    /** Called by {@link AgentMain} through reflection, for {@code -javaagent} and for every dynamic attach. */
     public static synchronized void start(String args, Instrumentation inst, boolean dynamic) throws Exception {
         AgentOptions options = AgentOptions.parse(args);
         if (running != null) {
-            if (options.has("capture")) {
-                AgentRuntime r = running;
-                AgentContext.startThread("capture-start", () -> r.captureWhileRunning(options));
-                return;
-            }
-            System.err.println("lockscope: agent already running in this JVM; new options ignored");
+            running.route(options);
+            return;
+        }
+        if (options.flag("detach", false)) {
+            System.err.println("lockscope: no agent runs in this JVM; nothing to detach");
             return;
         }
         BridgeInjector.inject(inst); // before anything loads a bridge class
         AgentRuntime runtime = new AgentRuntime(options, inst);
         running = runtime;
-        AgentContext.startThread("init", runtime::init);
+        System.setProperty(STATE_PROPERTY, "running");
+        runtime.initThread = AgentContext.startThread("init", runtime::init);
+    }
+
+    /** The agent running in this JVM, or null when none runs (never started, or detached). */
+    public static synchronized AgentRuntime current() {
+        return running;
     }
 
     /** The features this agent runs after {@link JvmVitals}, in start order. */
@@ -68,14 +90,22 @@ public final class AgentRuntime {
             // there, say) is in the capture.
             Capture pendingCapture = options.has("capture") ? prepareCapture(options, false) : null;
             context = new AgentContext(options, instrumentation, identity, link);
+            context.command("detach", (args, out) -> {
+                // Answer first, detach on a thread of its own: the link must still carry the response.
+                AgentContext.startThread("detach", () -> detach("requested by the dashboard"));
+                out.beginObject().field("detaching", true).endObject();
+            });
             // Vitals (free to start), then connect and sample: installing instrumentation can take seconds of CPU
             // on a busy machine, and the JVM should be visible meanwhile, each feature appearing as it comes up.
             Feature vitals = new JvmVitals();
             vitals.start(context);
             started.add(vitals);
             link.start(() -> started.stream().map(Feature::name).toList());
-            AgentContext.startThread("sampler", this::sampleLoop);
+            samplerThread = AgentContext.startThread("sampler", this::sampleLoop);
             for (Feature f : features()) {
+                if (stopped) {
+                    return; // detached while starting
+                }
                 try {
                     f.start(context);
                     started.add(f);
@@ -92,6 +122,86 @@ public final class AgentRuntime {
             }
         } catch (Throwable t) {
             System.err.println("lockscope: agent failed to start (" + t + "); the application runs without it");
+        }
+    }
+
+    /**
+     * Options given to a JVM where this agent already runs ({@code attach <pid> ...} a second time). Only the
+     * runtime controls apply ({@code detach}); options fixed at start are reported as such.
+     */
+    private void route(AgentOptions more) {
+        for (String p : more.problems()) {
+            System.err.println("lockscope: " + p);
+        }
+        if (more.flag("detach", false)) {
+            detach("requested by the command line");
+            return;
+        }
+        if (more.has("capture")) {
+            // On a thread of its own: the CLI's attach returns at once and watches the capture's progress.
+            AgentContext.startThread("capture-start", () -> captureWhileRunning(more));
+        }
+        for (String key : more.keys()) {
+            if (!key.equals("detach") && !key.equals("capture") && !key.equals("for")) {
+                System.err.println("lockscope: the agent already runs in this JVM; option " + key
+                        + " applies at start only (detach, then attach again to change it)");
+            }
+        }
+    }
+
+    /**
+     * Removes the agent's effect from this JVM: restores every instrumented class, stops every agent thread,
+     * JFR stream and profile, says goodbye to the dashboard and closes the link. The bridge classes stay in the
+     * bootstrap loader (they cannot be unloaded) but nothing calls them any more. Returns false when this agent
+     * was already detached. Blocks for at most a few times {@link #STOP_WAIT_MS}; never throws.
+     */
+    public boolean detach(String reason) {
+        synchronized (AgentRuntime.class) {
+            if (running != this || stopped) {
+                return false;
+            }
+            stopped = true;
+            LockBridge.enabled = false; // the advice goes quiet at once; the classes are restored below
+            join(initThread);
+            Capture c = capture;
+            if (c != null) {
+                c.end("detached"); // its archive is written before the features it reads from stop
+            }
+            DashboardLink l = link;
+            if (l != null) {
+                l.sendEvent("detached", b -> b.field("reason", reason));
+                l.closeAfterFlush(3_000, instrumentation);
+            }
+            if (samplerThread != null) {
+                samplerThread.interrupt();
+                join(samplerThread);
+            }
+            List<Feature> reversed = new ArrayList<>(started);
+            Collections.reverse(reversed);
+            for (Feature f : reversed) {
+                try {
+                    f.stop();
+                } catch (Throwable t) {
+                    System.err.println("lockscope: stopping " + f.name() + " failed: " + t);
+                }
+            }
+            started.clear();
+            running = null;
+            System.setProperty(STATE_PROPERTY, "detached");
+            System.err.println("lockscope: agent detached (" + reason + "); instrumented classes restored");
+            return true;
+        }
+    }
+
+    /** Waits for an agent thread to end, at most {@link #STOP_WAIT_MS}. */
+    static void join(Thread t) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(STOP_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -148,7 +258,9 @@ public final class AgentRuntime {
             return null;
         }
         try {
-            capture = Capture.prepare(captureOptions, link, loadedBefore, () -> { });
+            // A capture that loaded the agent removes it again when done; one given to a running agent leaves it be.
+            capture = Capture.prepare(captureOptions, link, loadedBefore,
+                    loadedBefore ? () -> { } : () -> detach("the capture into " + captureOptions.get("capture", "") + " is done"));
             return capture;
         } catch (Throwable t) {
             System.err.println("lockscope: capture not started: " + t.getMessage());
@@ -188,6 +300,7 @@ public final class AgentRuntime {
     }
 
     private CommandHandler handle(String command) {
-        return context == null ? null : context.handler(command);
+        AgentContext c = context;
+        return c == null ? null : c.handler(command);
     }
 }

@@ -38,6 +38,7 @@ public final class JvmSession implements LiveJvm {
     private volatile long disconnectedAt;
     private volatile long lastSeenAt;
     private volatile long lastSeq;
+    private volatile long detachedAt;
     private final AtomicLong connects = new AtomicLong();
 
     /** One once-a-second sample as the agent sent it ({@code body} holds a section per agent feature). */
@@ -101,6 +102,20 @@ public final class JvmSession implements LiveJvm {
             f.completeExceptionally(new AgentUnavailableException("the agent disconnected before answering"));
         }
         pending.clear();
+    }
+
+    /** The agent said it detaches (its {@code detached} event): the coming disconnect is on purpose. */
+    public void markDetached(long ts) {
+        detachedAt = ts;
+    }
+
+    /** Disconnected because its agent detached (not because it died or the link broke); a new attach clears it. */
+    public boolean detached() {
+        return !connected && detachedAt > 0 && detachedAt >= connectedAt;
+    }
+
+    public long detachedAt() {
+        return detachedAt;
     }
 
     public void touch() {

@@ -256,9 +256,14 @@ public final class Capture {
         }
     }
 
+    /** Ends the capture now and writes its archive (the agent is being detached); returns when written. */
+    public void end(String reason) {
+        finish(reason);
+    }
+
     /**
      * Ends the capture and writes the archive; {@code endedBy} is {@code time}, {@code stopped} (the CLI or
-     * Ctrl-C) or {@code jvm-exit} (from the shutdown hook). Runs once; later calls return at once.
+     * Ctrl-C), {@code detached} or {@code jvm-exit} (from the shutdown hook). Runs once; later calls return at once.
      */
     synchronized void finish(String endedBy) {
         if (finished) {

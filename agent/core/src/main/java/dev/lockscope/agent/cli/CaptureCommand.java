@@ -63,7 +63,7 @@ final class CaptureCommand {
         }
         long pid = AgentCli.pid(args[0], err);
         if (pid < 0) {
-            return 2;
+            return (int) -pid;
         }
         long forMs = 60_000;
         String output = "lockscope-" + pid + ".zip";
@@ -127,7 +127,7 @@ final class CaptureCommand {
 
     private int capture() {
         String options = "capture=" + archive + ",for=" + forMs + "ms" + (extraOptions.isEmpty() ? "" : "," + extraOptions);
-        int loaded = AgentCli.load(pid, options, err);
+        int loaded = AgentCli.loadInto(pid, options, err);
         if (loaded != 0) {
             return loaded;
         }

@@ -46,6 +46,7 @@ public final class ProfileFeature implements Feature {
     private String asyncUnavailable;
     private boolean asyncTried;
     private Path dir;
+    private Thread cleanupHook;
 
     /** One profile and, when done, its files. Fields are written by the profile thread, read by commands. */
     static final class Capture {
@@ -105,7 +106,36 @@ public final class ProfileFeature implements Feature {
             }
             out.beginObject().field("discarded", c != null).endObject();
         });
-        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "lockscope-profile-cleanup"));
+        cleanupHook = new Thread(this::shutdown, "lockscope-profile-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    /**
+     * Detach: a running profile is stopped and discarded (no half result is kept), every file deleted and the
+     * exit hook removed. async-profiler's native library stays loaded (a library cannot be unloaded) but idle.
+     */
+    @Override
+    public void stop() {
+        Capture c = running;
+        if (c != null) {
+            c.stopRequested = true;
+            captures.remove(c.id); // discarded: runProfile deletes its files when it ends
+            Thread t = c.thread;
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(15_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        } catch (IllegalStateException e) {
+            return; // the JVM is exiting: the hook runs anyway
+        }
+        shutdown();
     }
 
     @Override

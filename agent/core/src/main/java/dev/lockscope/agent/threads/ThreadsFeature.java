@@ -87,6 +87,11 @@ public final class ThreadsFeature implements Feature {
     public void stop() {
         if (watchThread != null) {
             watchThread.interrupt();
+            try {
+                watchThread.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -57,6 +57,12 @@ public final class DashboardLink {
     private volatile WebSocket socket;
     private volatile boolean acked;
     private volatile boolean closed;
+    /** Set by {@link #closeAfterFlush}: the sender sends what is queued, then a close frame, then stops. */
+    private volatile boolean closing;
+    /** Requests being handled; their responses must go out before a graceful close. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile ExecutorService httpThreads;
+    private volatile HttpClient client;
     private volatile Supplier<List<String>> features = List::of;
     private volatile Consumer<String> tap;
 
@@ -139,12 +145,45 @@ public final class DashboardLink {
         commandThreads.shutdownNow();
     }
 
+    /**
+     * Detach: lets the sender send everything queued (and the answers of requests still running) followed by a
+     * normal close frame, waiting at most {@code maxWaitMs}; then closes for good and stops every thread of the
+     * link (sender, command and HTTP threads, the HTTP client's selector). Called from an agent thread; never from the sender itself.
+     */
+    public void closeAfterFlush(long maxWaitMs, java.lang.instrument.Instrumentation inst) {
+        closing = true;
+        Thread s = sender;
+        if (s != null) {
+            try {
+                s.join(maxWaitMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        close();
+        if (s != null) {
+            s.interrupt();
+            try {
+                s.join(maxWaitMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ExecutorService h = httpThreads;
+        if (h != null) {
+            h.shutdownNow();
+        }
+        HttpClientShutdown.shutdown(client, inst);
+    }
+
     private void run() {
+        httpThreads = httpThreads();
         HttpClient client = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
-                .executor(httpThreads())
+                .executor(httpThreads)
                 .build();
-        while (!closed) {
+        this.client = client;
+        while (!closed && !closing) {
             try {
                 connectAndPump(client);
             } catch (Throwable t) {
@@ -152,7 +191,7 @@ public final class DashboardLink {
             }
             socket = null;
             acked = false;
-            if (!closed) {
+            if (!closed && !closing) {
                 sleep(backoff.nextDelayMillis());
             }
         }
@@ -191,6 +230,9 @@ public final class DashboardLink {
             if (next != null) {
                 send(ws, next);
                 lastSend = System.currentTimeMillis();
+            } else if (closing && inFlight.get() == 0) {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "agent detached").get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return;
             } else if (System.currentTimeMillis() - lastSend > HEARTBEAT_MS) {
                 send(ws, new JsonWriter().beginObject().field("type", Protocol.HEARTBEAT)
                         .field("ts", System.currentTimeMillis()).endObject().toString());
@@ -247,20 +289,26 @@ public final class DashboardLink {
             respondError(id, "unknown command '" + command + "'");
             return;
         }
+        inFlight.incrementAndGet();
         try {
             commandThreads.execute(() -> {
-                JsonWriter body = new JsonWriter();
                 try {
-                    handler.handle(args, body);
-                } catch (Throwable t) {
-                    respondError(id, t.getMessage() == null ? t.toString() : t.getMessage());
-                    return;
+                    JsonWriter body = new JsonWriter();
+                    try {
+                        handler.handle(args, body);
+                    } catch (Throwable t) {
+                        respondError(id, t.getMessage() == null ? t.toString() : t.getMessage());
+                        return;
+                    }
+                    String b = body.toString();
+                    responses.offer(new JsonWriter().beginObject().field("type", Protocol.RESPONSE).field("id", id)
+                            .field("ok", true).name("body").raw(b.isEmpty() ? "null" : b).endObject().toString());
+                } finally {
+                    inFlight.decrementAndGet();
                 }
-                String b = body.toString();
-                responses.offer(new JsonWriter().beginObject().field("type", Protocol.RESPONSE).field("id", id)
-                        .field("ok", true).name("body").raw(b.isEmpty() ? "null" : b).endObject().toString());
             });
         } catch (RejectedExecutionException e) {
+            inFlight.decrementAndGet();
             respondError(id, "busy: the agent is already running 4 requests");
         }
     }
