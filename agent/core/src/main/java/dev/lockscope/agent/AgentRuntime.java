@@ -1,5 +1,6 @@
 package dev.lockscope.agent;
 
+import dev.lockscope.agent.capture.Capture;
 import dev.lockscope.agent.live.JvmVitals;
 import dev.lockscope.agent.locks.LockContention;
 import dev.lockscope.agent.pools.PoolsFeature;
@@ -45,6 +46,7 @@ public final class AgentRuntime {
     private volatile AgentContext context;
     private Thread initThread;
     private Thread samplerThread;
+    private volatile Capture capture;
 
     private AgentRuntime(AgentOptions options, Instrumentation instrumentation) {
         this.options = options;
@@ -84,6 +86,9 @@ public final class AgentRuntime {
         try {
             JvmIdentity identity = JvmIdentity.ofThisJvm(options.get("name", null));
             link = new DashboardLink(options, identity, this::handle);
+            // Prepared before the features start, so what they report while starting (a deadlock already
+            // there, say) is in the capture.
+            Capture pendingCapture = options.has("capture") ? prepareCapture(options, false) : null;
             context = new AgentContext(options, instrumentation, identity, link);
             context.command("detach", (args, out) -> {
                 // Answer first, detach on a thread of its own: the link must still carry the response.
@@ -108,6 +113,9 @@ public final class AgentRuntime {
                     System.err.println("lockscope: " + f.name() + " disabled: " + t);
                 }
             }
+            if (pendingCapture != null) {
+                beginCapture(pendingCapture);
+            }
             // Option problems are printed after features ran, so their own option parsing is included.
             for (String p : options.problems()) {
                 System.err.println("lockscope: " + p);
@@ -129,8 +137,12 @@ public final class AgentRuntime {
             detach("requested by the command line");
             return;
         }
+        if (more.has("capture")) {
+            // On a thread of its own: the CLI's attach returns at once and watches the capture's progress.
+            AgentContext.startThread("capture-start", () -> captureWhileRunning(more));
+        }
         for (String key : more.keys()) {
-            if (!key.equals("detach")) {
+            if (!key.equals("detach") && !key.equals("capture") && !key.equals("for")) {
                 System.err.println("lockscope: the agent already runs in this JVM; option " + key
                         + " applies at start only (detach, then attach again to change it)");
             }
@@ -151,6 +163,10 @@ public final class AgentRuntime {
             stopped = true;
             LockBridge.enabled = false; // the advice goes quiet at once; the classes are restored below
             join(initThread);
+            Capture c = capture;
+            if (c != null) {
+                c.end("detached"); // its archive is written before the features it reads from stop
+            }
             DashboardLink l = link;
             if (l != null) {
                 l.sendEvent("detached", b -> b.field("reason", reason));
@@ -229,6 +245,58 @@ public final class AgentRuntime {
                 .field("lastSuppressedError", BridgeErrors.last())
                 .field("features", started.stream().map(Feature::name).toList())
                 .endObject();
+    }
+
+    /**
+     * Prepares the incident capture {@code captureOptions} ask for, keeping what the agent sends from now on.
+     * {@code loadedBefore}: the agent was already running (attached for a dashboard, say) and stays as it is
+     * afterwards.
+     */
+    private synchronized Capture prepareCapture(AgentOptions captureOptions, boolean loadedBefore) {
+        if (capture != null && !capture.ended()) {
+            System.err.println("lockscope: a capture into " + capture.archive() + " is already running; new capture ignored");
+            return null;
+        }
+        try {
+            // A capture that loaded the agent removes it again when done; one given to a running agent leaves it be.
+            capture = Capture.prepare(captureOptions, link, loadedBefore,
+                    loadedBefore ? () -> { } : () -> detach("the capture into " + captureOptions.get("capture", "") + " is done"));
+            return capture;
+        } catch (Throwable t) {
+            System.err.println("lockscope: capture not started: " + t.getMessage());
+            return null;
+        }
+    }
+
+    /** Starts the prepared capture's clock once the features it reads from are up. */
+    private void beginCapture(Capture c) {
+        try {
+            c.begin(feature(ThreadsFeature.class), feature(ProfileFeature.class));
+        } catch (Throwable t) {
+            c.abandon();
+            System.err.println("lockscope: capture not started: " + t);
+        }
+    }
+
+    /** A capture asked of an agent that was already running (a second load with capture options). */
+    private void captureWhileRunning(AgentOptions captureOptions) {
+        if (context == null) {
+            System.err.println("lockscope: the agent is still starting; capture not started, try again in a few seconds");
+            return;
+        }
+        Capture c = prepareCapture(captureOptions, true);
+        if (c != null) {
+            beginCapture(c);
+        }
+    }
+
+    private <T extends Feature> T feature(Class<T> type) {
+        for (Feature f : started) {
+            if (type.isInstance(f)) {
+                return type.cast(f);
+            }
+        }
+        return null;
     }
 
     private CommandHandler handle(String command) {

@@ -37,6 +37,9 @@ public final class AgentCli {
                 }
                 return attach(args[1], args.length == 3 ? args[2] : "", out, err);
             }
+            case "capture" -> {
+                return CaptureCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+            }
             case "detach" -> {
                 if (args.length != 2) {
                     err.println("lockscope: usage: detach <pid>");
@@ -56,6 +59,7 @@ public final class AgentCli {
         out.println("usage: java -jar lockscope-agent.jar list");
         out.println("       java -jar lockscope-agent.jar attach <pid> [dashboard=ws://127.0.0.1:7070/agent,name=...,token=...]");
         out.println("       java -jar lockscope-agent.jar detach <pid>");
+        out.println("       java -jar lockscope-agent.jar capture <pid> [--for 60s] [-o incident.zip] [key=value,...]");
     }
 
     private static int list(PrintStream out) {
@@ -116,12 +120,20 @@ public final class AgentCli {
         });
     }
 
+    /**
+     * Loads the agent into {@code pid} with {@code options}; an agent already running there takes them over
+     * (a capture, say). 0 on success, 1 after saying why not.
+     */
+    static int loadInto(long pid, String options, PrintStream err) {
+        return withVm(pid, err, (vm, jar) -> load(vm, jar, pid, options, err) ? 0 : 1);
+    }
+
     private interface VmAction {
         int run(VirtualMachine vm, String jar) throws Exception;
     }
 
     /** The pid, or after printing why not, minus the exit status: -2 not a number, -1 no such process. */
-    private static long pid(String pidText, PrintStream err) {
+    static long pid(String pidText, PrintStream err) {
         long pid;
         try {
             pid = Long.parseLong(pidText);
