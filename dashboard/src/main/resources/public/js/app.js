@@ -7,6 +7,7 @@ import './tabs/threads.js';
 import './tabs/pools.js';
 import './tabs/locks.js';
 import './tabs/profiles.js';
+import './tabs/waits.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');

@@ -17,6 +17,7 @@ import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
 import dev.lockscope.dashboard.threads.ThreadRoutes;
+import dev.lockscope.dashboard.waits.WaitRoutes;
 import dev.lockscope.protocol.Protocol;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -54,7 +55,8 @@ public final class DashboardApp {
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
                 new ProfileRoutes(registry),
-                new ControlRoutes(registry, jvms));
+                new ControlRoutes(registry, jvms),
+                new WaitRoutes(registry));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

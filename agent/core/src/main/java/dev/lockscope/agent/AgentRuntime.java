@@ -8,6 +8,7 @@ import dev.lockscope.agent.profile.ProfileFeature;
 import dev.lockscope.agent.threads.ThreadsFeature;
 import dev.lockscope.agent.transport.DashboardLink;
 import dev.lockscope.agent.vthreads.PinningWatch;
+import dev.lockscope.agent.waits.WaitsFeature;
 import dev.lockscope.bridge.BridgeErrors;
 import dev.lockscope.bridge.LockBridge;
 import dev.lockscope.protocol.JsonWriter;
@@ -78,8 +79,9 @@ public final class AgentRuntime {
 
     /** The features this agent runs after {@link JvmVitals}, in start order. */
     private static List<Feature> features() {
-        return List.of(new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature(),
-                new ProfileFeature());
+        // Waits before the features that install instrumentation: it installs nothing, so it starts at once.
+        return List.of(new LockContention(), new PinningWatch(), new WaitsFeature(), new ThreadsFeature(),
+                new PoolsFeature(), new ProfileFeature());
     }
 
     private void init() {
