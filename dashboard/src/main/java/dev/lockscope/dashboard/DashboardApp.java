@@ -10,6 +10,8 @@ import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.locks.LockRoutes;
+import dev.lockscope.dashboard.metrics.DashboardMetrics;
+import dev.lockscope.dashboard.metrics.MetricsRoutes;
 import dev.lockscope.dashboard.pools.PoolRoutes;
 import dev.lockscope.dashboard.profiles.ProfileRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
@@ -52,7 +54,8 @@ public final class DashboardApp {
                 new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
-                new ProfileRoutes(registry));
+                new ProfileRoutes(registry),
+                new MetricsRoutes(new DashboardMetrics(registry, findings)));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

@@ -108,6 +108,24 @@ public final class FindingsEngine {
         return a;
     }
 
+    /** Every finding kind the detectors produce, in detector order. */
+    public List<String> kinds() {
+        return detectors.stream().map(Detector::kind).distinct().toList();
+    }
+
+    /** Open findings of one JVM counted by kind; every kind present, zero when none is open. */
+    public Map<String, Integer> openByKind(String jvmId) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        kinds().forEach(k -> counts.put(k, 0));
+        JvmFindings f = byJvm.get(jvmId);
+        if (f != null) {
+            synchronized (f) {
+                f.open.values().forEach(x -> counts.merge(x.kind, 1, Integer::sum));
+            }
+        }
+        return counts;
+    }
+
     /** The badge data for the JVM list: {@code {open, critical, kinds}}. */
     public ObjectNode summary(String jvmId) {
         ObjectNode o = Json.MAPPER.createObjectNode();
