@@ -30,6 +30,8 @@ public final class AgentOptions {
         KNOWN.put("deadlockPeriod", "how often the agent looks for deadlocks (default 500ms; 0 = never)");
         dev.lockscope.agent.locks.LockContention.describeOptions(KNOWN);
         KNOWN.put("profiler", "engine for on-demand profiles: auto (async-profiler, JFR if it cannot load), async, jfr");
+        FeatureSwitches.describeOptions(KNOWN);
+        OverheadGovernor.describeOptions(KNOWN);
         KNOWN.put("detach", "true: detach the agent already running in this JVM (what the CLI's detach command sends)");
     }
 
