@@ -284,6 +284,8 @@ public final class ImportedJvm {
                 }
             }
             lockSection.putObject("jfr").put("enabled", true).put("source", "imported recording");
+            lockSection.putObject("coverage").put("source", "jfr").put("note",
+                    "from a JFR recording: waits above the recording's thresholds (20 ms in JFR's default settings)");
             lockSection.putArray("blockedNow");
             lockSection.putArray("signalWaits");
             long dead = 0;
