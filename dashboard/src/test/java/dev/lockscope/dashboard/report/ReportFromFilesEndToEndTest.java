@@ -36,12 +36,27 @@ class ReportFromFilesEndToEndTest {
     /** Recorded while the deadlock part runs, to keep the class short. */
     private static ChildJvm stampede;
     private static Path jfr;
+    private static Path classLog;
+    private static Path first;
+    private static Path second;
 
+    /** Both samples run at once: the recording goes on while the deadlocked JVM is dumped twice with jcmd. */
     @BeforeAll
-    static void startStampedeRecording() throws Exception {
+    static void recordBothSamples() throws Exception {
         jfr = dir.resolve("stampede.jfr");
         stampede = ChildJvm.sample("cache-stampede", "--keys=1", "--duration=15")
                 .jvmArg("-XX:StartFlightRecording=filename=" + jfr + ",settings=default").start();
+        classLog = dir.resolve("classes.log");
+        first = dir.resolve("first.txt");
+        second = dir.resolve("second.txt");
+        // the deadlock sample with the agent running normally (no dashboard), and two jcmd dumps of it
+        try (ChildJvm app = ChildJvm.sample("deadlock", "--threads=3", "--duration=60")
+                .jvmArg("-Xlog:class+load=info:file=" + classLog).agent("dashboard=none").start()) {
+            app.awaitLine("cycle formed at", Duration.ofSeconds(30));
+            Files.writeString(first, jcmd(app.pid()));
+            Thread.sleep(1100); // jcmd stamps dumps to the second: keep them apart
+            Files.writeString(second, jcmd(app.pid()));
+        }
     }
 
     @AfterAll
@@ -51,17 +66,7 @@ class ReportFromFilesEndToEndTest {
 
     @Test
     void jcmdThreadPrintOfTheDeadlockSampleIsReportedAsADeadlockWithItsCycleAndOpensFromAFileUrl() throws Exception {
-        Path classLog = dir.resolve("classes.log");
-        Path first = dir.resolve("first.txt");
-        Path second = dir.resolve("second.txt");
-        // given the deadlock sample with the agent running normally (no dashboard), and two jcmd dumps of it
-        try (ChildJvm app = ChildJvm.sample("deadlock", "--threads=3", "--duration=60")
-                .jvmArg("-Xlog:class+load=info:file=" + classLog).agent("dashboard=none").start()) {
-            app.awaitLine("cycle formed at", Duration.ofSeconds(30));
-            Files.writeString(first, jcmd(app.pid()));
-            Thread.sleep(1100); // jcmd stamps dumps to the second: keep them apart
-            Files.writeString(second, jcmd(app.pid()));
-        }
+        // given two jcmd dumps of the deadlock sample (taken in recordBothSamples)
         // then the agent's normal start did not load the analysis code or its Jackson (offline capture only)
         String loaded = Files.readString(classLog);
         assertThat(loaded).contains("dev.lockscope.agent.AgentRuntime")
@@ -118,10 +123,11 @@ class ReportFromFilesEndToEndTest {
         assertThat(reloads).isGreaterThanOrEqualTo(5);
 
         // when it is imported and the report written with its raw files
-        OfflineJvm jvm = OfflineJvm.imported(ImportedJvm.read(List.of(new ImportedJvm.Input("stampede.jfr", jfr))),
-                OfflineJvm.DEFAULT_FINDINGS_WINDOW_MS);
+        ImportedJvm files = ImportedJvm.read(List.of(new ImportedJvm.Input("stampede.jfr", jfr)));
+        OfflineJvm jvm = OfflineJvm.imported(files, OfflineJvm.DEFAULT_FINDINGS_WINDOW_MS);
+        assertThat(files.cpuSamples()).isPositive();
         Path out = dir.resolve("stampede-report");
-        Path report = ReportWriter.write(jvm, List.of(), out);
+        Path report = ReportWriter.write(jvm, List.of(new ReportWriter.FlameGraph("cpu", "CPU", files.cpuCollapsed())), out);
 
         // then it names the stampede on the cache's ReentrantLock, with a period near the sample's TTL + load (2.3 s)
         JsonNode data = data(report);
@@ -142,22 +148,32 @@ class ReportFromFilesEndToEndTest {
         assertThat(out.resolve("findings.json")).exists();
         assertThat(Json.MAPPER.readTree(out.resolve("findings.json").toFile()).toString()).contains("cache-stampede");
         assertThat(out.resolve("locks.json")).exists();
-        try (var files = Files.list(out.resolve("threads"))) {
-            assertThat(files.filter(p -> p.toString().endsWith(".txt")).count()).isEqualTo(2);
+        try (var txts = Files.list(out.resolve("threads"))) {
+            assertThat(txts.filter(p -> p.toString().endsWith(".txt")).count()).isEqualTo(2);
         }
-        assertThat(data.path("rawFiles").toString()).contains("findings.json", "threads/");
+        assertThat(data.path("rawFiles").toString()).contains("findings.json", "threads/", "profiles/cpu.collapsed");
+
+        // and in Chromium, from the file system, the stampede is shown and the flame graph's viewer ran under the
+        // page's Content-Security-Policy (its scripts are allowed by hash)
+        try (Browser browser = Browser.launch()) {
+            Page page = browser.newPage();
+            List<String> console = new ArrayList<>();
+            page.onConsoleMessage(m -> console.add(m.text()));
+            page.navigate(report.toUri().toString());
+            assertThat(page.locator(".finding.warning .finding-title").first().textContent()).startsWith("Cache stampede on ReentrantLock");
+            assertThat(page.locator("#locks tbody tr").first().textContent()).contains("ReentrantLock 0x");
+            var frame = page.frames().stream().filter(x -> x != page.mainFrame()).findFirst().orElseThrow();
+            assertThat(((Number) frame.evaluate("() => levels.filter(l => l && l.length).length")).intValue()).isGreaterThan(2);
+            assertThat(console).noneMatch(m -> m.contains("Content Security Policy"));
+            Browser.screenshot(page, "report-stampede.png");
+        }
     }
 
     @Test
     void truncatedAndCorruptedInputsGiveClearErrorsAndPartialResults() throws Exception {
         // given a jcmd dump of a deadlock cut off before its end, and one with garbage in the middle
-        Path dl = dir.resolve("dl.txt");
-        try (ChildJvm app = ChildJvm.sample("deadlock", "--duration=60").start()) {
-            app.awaitLine("cycle formed at", Duration.ofSeconds(30));
-            Files.writeString(dl, jcmd(app.pid()));
-        }
-        List<String> lines = Files.readAllLines(dl);
-        int cut = indexOfThread(lines, "transfer-1") + 5; // header, state, frame, waiting to lock, locked
+        List<String> lines = Files.readAllLines(first);
+        int cut = indexOfThread(lines, "transfer-2") + 5; // header, state, frame, waiting to lock, locked
         Path truncated = dir.resolve("truncated.txt");
         Files.writeString(truncated, String.join("\n", lines.subList(0, cut)) + "\n\tat java.lang.Thr");
         List<String> corrupt = new ArrayList<>(lines);
@@ -176,7 +192,7 @@ class ReportFromFilesEndToEndTest {
         ImportedJvm c = ImportedJvm.read(List.of(new ImportedJvm.Input("corrupted.txt", corrupted)));
         assertThat(c.problems()).anyMatch(p -> p.startsWith("corrupted.txt, line " + (garbageAt + 1) + ": unreadable line in thread \"transfer-0\""));
         OfflineJvm cj = OfflineJvm.imported(c, OfflineJvm.DEFAULT_FINDINGS_WINDOW_MS);
-        assertThat(cj.findings().findings("import").get(0).path("title").asText()).contains("transfer-0", "transfer-1");
+        assertThat(cj.findings().findings("import").get(0).path("title").asText()).contains("transfer-0", "transfer-1", "transfer-2");
 
         // given a recording cut in half, the same recording followed by a cut copy, and random bytes
         byte[] rec = waitForRecording();
