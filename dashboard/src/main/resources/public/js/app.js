@@ -1,6 +1,7 @@
 // The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
+import { importForm } from './imports.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
@@ -79,7 +80,7 @@ function trouble(j) {
 function homePage() {
   crumbs.replaceChildren(el('span', {}, 'JVMs'));
   const body = el('div', { id: 'jvm-list' });
-  main.replaceChildren(el('h1', {}, 'JVMs'), body);
+  main.replaceChildren(el('h1', {}, 'JVMs'), body, importForm());
   const render = (jvms) => {
     if (jvms.length === 0) {
       body.replaceChildren(el('div', { class: 'card muted' },
@@ -100,7 +101,7 @@ function homePage() {
         el('td', {}, j.jvmVersion),
         el('td', {}, j.connected ? fmt.age(Date.now() - j.startTime) : '–'),
         el('td', {}, j.connected ? el('span', { class: 'badge ok' }, 'connected')
-          : el('span', { class: 'badge off' }, 'disconnected')),
+          : j.imported ? el('span', { class: 'badge off' }, 'imported') : el('span', { class: 'badge off' }, 'disconnected')),
         el('td', { class: 'num' }, t.RUNNABLE ?? '–'),
         el('td', { class: 'num' }, t.BLOCKED ? el('span', { class: 'badge warn' }, t.BLOCKED) : (t.BLOCKED ?? '–')),
         el('td', { class: 'num' }, (t.WAITING ?? 0) + (t.TIMED_WAITING ?? 0)),

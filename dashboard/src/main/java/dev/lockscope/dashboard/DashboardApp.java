@@ -5,6 +5,7 @@ import dev.lockscope.dashboard.agents.AgentEndpoint;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
 import dev.lockscope.dashboard.findings.FindingsEngine;
+import dev.lockscope.dashboard.imports.ImportRoutes;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
@@ -45,6 +46,8 @@ public final class DashboardApp {
         FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures));
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
+        jvms.summaryField("imported", s -> com.fasterxml.jackson.databind.node.BooleanNode.valueOf(
+                s.identity() != null && s.identity().path("imported").asBoolean()));
         List<RouteGroup> groups = List.of(
                 jvms,
                 new SessionRoutes(access),
@@ -52,7 +55,8 @@ public final class DashboardApp {
                 new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
-                new ProfileRoutes(registry));
+                new ProfileRoutes(registry),
+                new ImportRoutes(registry, captures));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

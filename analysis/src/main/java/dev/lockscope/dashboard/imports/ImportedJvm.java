@@ -92,6 +92,10 @@ public final class ImportedJvm {
             problems.add(in.name(), null, "neither a thread dump (text) nor a JFR recording (binary file without JFR's header)");
             return;
         }
+        java.util.regex.Matcher pid = java.util.regex.Pattern.compile("(?m)^(\\d{1,10}):$").matcher(text);
+        if (pid.find() && !identity.has("pid")) {
+            identity.put("pid", Long.parseLong(pid.group(1))); // jcmd's first line names the process
+        }
         for (ThreadDumpText.Dump d : ThreadDumpText.parse(in.name(), text, problems)) {
             dumps.add(new FileDump(in.name(), d));
             if (d.vm() != null && !identity.has("jvmVersion")) {
