@@ -2,6 +2,7 @@
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
 import { jvmControls } from './controls.js';
+import { importForm } from './imports.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
@@ -81,7 +82,7 @@ function trouble(j) {
 function homePage() {
   crumbs.replaceChildren(el('span', {}, 'JVMs'));
   const body = el('div', { id: 'jvm-list' });
-  main.replaceChildren(el('h1', {}, 'JVMs'), body);
+  main.replaceChildren(el('h1', {}, 'JVMs'), body, importForm());
   const render = (jvms) => {
     if (jvms.length === 0) {
       body.replaceChildren(el('div', { class: 'card muted' },
@@ -102,7 +103,7 @@ function homePage() {
         el('td', {}, j.jvmVersion),
         el('td', {}, j.connected ? fmt.age(Date.now() - j.startTime) : '–'),
         el('td', {}, j.connected ? el('span', { class: 'badge ok' }, 'connected')
-          : el('span', { class: 'badge off' }, j.detached ? 'detached' : 'disconnected')),
+          : el('span', { class: 'badge off' }, j.imported ? 'imported' : j.detached ? 'detached' : 'disconnected')),
         el('td', { class: 'num' }, t.RUNNABLE ?? '–'),
         el('td', { class: 'num' }, t.BLOCKED ? el('span', { class: 'badge warn' }, t.BLOCKED) : (t.BLOCKED ?? '–')),
         el('td', { class: 'num' }, (t.WAITING ?? 0) + (t.TIMED_WAITING ?? 0)),

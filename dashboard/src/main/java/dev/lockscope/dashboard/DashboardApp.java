@@ -6,6 +6,7 @@ import dev.lockscope.dashboard.controls.ControlRoutes;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
 import dev.lockscope.dashboard.findings.FindingsEngine;
+import dev.lockscope.dashboard.imports.ImportRoutes;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
@@ -55,6 +56,8 @@ public final class DashboardApp {
         FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures), store);
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
+        jvms.summaryField("imported", s -> com.fasterxml.jackson.databind.node.BooleanNode.valueOf(
+                s.identity() != null && s.identity().path("imported").asBoolean()));
         List<RouteGroup> groups = List.of(
                 jvms,
                 new SessionRoutes(access),
@@ -65,7 +68,8 @@ public final class DashboardApp {
                 new ProfileRoutes(registry, store),
                 new ControlRoutes(registry, jvms),
                 new WaitRoutes(registry),
-                new MetricsRoutes(new DashboardMetrics(registry, findings)));
+                new MetricsRoutes(new DashboardMetrics(registry, findings)),
+                new ImportRoutes(registry, captures));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;
