@@ -9,6 +9,7 @@ import dev.lockscope.agent.transport.DashboardLink;
 import dev.lockscope.agent.transport.OutboundQueue;
 import dev.lockscope.bridge.AgentThread;
 import dev.lockscope.bridge.BridgeErrors;
+import dev.lockscope.dashboard.report.ReportWriter;
 import dev.lockscope.protocol.JsonWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,6 +63,8 @@ public final class Capture {
     private BufferedWriter messages;
     private Recording recording;
     private IncidentProfile profile;
+    private CaptureAnalysis analysis;
+    private int findingDumps;
     private volatile long startedAt;
     private volatile long samples;
     private volatile long events;
@@ -125,8 +129,14 @@ public final class Capture {
     public void begin(ThreadsFeature threadsFeature, ProfileFeature profiles) throws IOException {
         threads = threadsFeature;
         messages = Files.newBufferedWriter(parts.resolve(CaptureFiles.MESSAGES), StandardCharsets.UTF_8);
-        messages.write(link.hello());
+        String hello = link.hello();
+        messages.write(hello);
         messages.write('\n');
+        try {
+            analysis = CaptureAnalysis.fromHello(hello);
+        } catch (Throwable t) {
+            problems.add("no findings or report: the analysis did not start (" + t + ")");
+        }
         if (threads == null) {
             problems.add("no thread dumps: the threads feature did not start");
         }
@@ -204,6 +214,7 @@ public final class Capture {
             return false;
         }
         drain();
+        dumpNewFindings();
         long now = System.currentTimeMillis();
         if (now >= nextTick) {
             nextTick += TICK_MS;
@@ -226,6 +237,7 @@ public final class Capture {
         while ((m = queue.poll()) != null) {
             messages.write(m);
             messages.write('\n');
+            analyse(m);
             if (m.startsWith("{\"type\":\"sample\"")) {
                 samples++;
             } else {
@@ -238,19 +250,65 @@ public final class Capture {
         }
     }
 
-    /** Takes a thread dump into {@code threads/NN-label.txt} and {@code .json}; a failure becomes a problem. */
+    private void analyse(String message) {
+        CaptureAnalysis a = analysis;
+        if (a == null) {
+            return;
+        }
+        try {
+            a.accept(message);
+        } catch (Throwable t) {
+            analysis = null; // one bad message must not take the capture down; the rest is still recorded
+            problems.add("findings stopped early: the analysis failed on a message (" + t + ")");
+        }
+    }
+
+    /** A thread dump for each finding that opened (at most {@link #MAX_FINDING_DUMPS}). */
+    private void dumpNewFindings() {
+        CaptureAnalysis a = analysis;
+        if (a == null) {
+            return;
+        }
+        for (String kind : a.newlyOpened()) {
+            if (findingDumps++ < MAX_FINDING_DUMPS) {
+                dump("finding-" + kind);
+            }
+        }
+        findings.clear();
+        findings.addAll(a.kinds());
+    }
+
+    /**
+     * Takes a thread dump into {@code threads/<id>.txt} (jstack text) and {@code .json}, where {@code id} is the
+     * analysis' capture id (the report later writes its own richer JSON under the same name), or the label
+     * without an analysis. A failure becomes a problem in the manifest.
+     */
     private void dump(String label) {
         if (threads == null) {
             return;
         }
-        String base = String.format("%02d-%s", dumps.size() + 1, label);
-        Path dir = parts.resolve(CaptureFiles.THREADS);
         long ts = System.currentTimeMillis();
         try {
-            Files.writeString(dir.resolve(base + ".txt"), threads.dumpText(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve(base + ".json"), threads.dumpJson(), StandardCharsets.UTF_8);
-            dumps.add(Map.of("label", label, "ts", ts, "text", CaptureFiles.THREADS + "/" + base + ".txt",
-                    "json", CaptureFiles.THREADS + "/" + base + ".json"));
+            String text = threads.dumpText();
+            String json = threads.dumpJson();
+            String id = String.format("%02d-%s", dumps.size() + 1, label);
+            CaptureAnalysis a = analysis;
+            if (a != null) {
+                try {
+                    id = a.dump(json, text, label);
+                } catch (Throwable t) {
+                    problems.add("thread dump '" + label + "' is not in the report: " + t);
+                }
+            }
+            Path dir = parts.resolve(CaptureFiles.THREADS);
+            Files.writeString(dir.resolve(id + ".txt"), text, StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(id + ".json"), json, StandardCharsets.UTF_8);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("label", label);
+            entry.put("ts", ts);
+            entry.put("text", CaptureFiles.THREADS + "/" + id + ".txt");
+            entry.put("json", CaptureFiles.THREADS + "/" + id + ".json");
+            dumps.add(entry);
         } catch (Throwable t) {
             problems.add("thread dump '" + label + "' failed: " + t);
         }
@@ -285,6 +343,7 @@ public final class Capture {
             dump("end"); // at exit the threads are already unwinding: a dump then shows shutdown, not the incident
         }
         stopRecording();
+        writeReport(endedAt);
         try {
             writeManifest(endedBy, endedAt, profileFigures);
             Archive.write(parts, archive);
@@ -297,6 +356,32 @@ public final class Capture {
         state = "done";
     }
 
+    /** The self-contained report and the analysis' raw files (findings, locks, pools) into the parts. */
+    private void writeReport(long endedAt) {
+        CaptureAnalysis a = analysis;
+        if (a == null) {
+            problems.add("no report.html: there was no analysis to report");
+            return;
+        }
+        try {
+            List<ReportWriter.FlameGraph> graphs = new ArrayList<>();
+            flameGraph(graphs, "cpu", "CPU (sampled while the capture ran)");
+            flameGraph(graphs, "lock", "Lock contention (contended acquisitions of at least 1 ms)");
+            a.writeReport(endedAt, graphs, parts);
+            findings.clear();
+            findings.addAll(a.kinds());
+        } catch (Throwable t) {
+            problems.add("no report.html: writing it failed (" + t + ")");
+        }
+    }
+
+    private void flameGraph(List<ReportWriter.FlameGraph> graphs, String name, String title) throws IOException {
+        Path f = parts.resolve(CaptureFiles.PROFILES).resolve(name + ".collapsed");
+        if (Files.exists(f) && Files.size(f) > 0) {
+            graphs.add(new ReportWriter.FlameGraph(name, title, Files.readAllBytes(f)));
+        }
+    }
+
     private Map<String, Object> stopProfile() {
         if (profile == null) {
             return Map.of();
@@ -304,7 +389,7 @@ public final class Capture {
         Path dir = parts.resolve(CaptureFiles.PROFILES);
         try {
             IncidentProfile.Result r = profile.stop(dir.resolve("cpu.collapsed"), dir.resolve("lock.collapsed"));
-            java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("engine", r.engine());
             m.put("engineNote", r.engineNote());
             m.put("cpuSamples", r.cpuSamples());
