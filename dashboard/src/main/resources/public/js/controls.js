@@ -25,6 +25,7 @@ export function jvmControls(page) {
     update() {
       const j = page.jvm;
       detachButton.disabled = !j.connected;
+      detachButton.hidden = !!j.archive; // an archive has no agent
       if (j.detached) status.textContent = 'agent detached at ' + new Date(j.detachedAt).toLocaleTimeString();
     },
   };

@@ -2,6 +2,7 @@ package dev.lockscope.dashboard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.archives.ArchiveRoutes;
 import dev.lockscope.dashboard.controls.ControlRoutes;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
@@ -54,10 +55,12 @@ public final class DashboardApp {
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
                 new ProfileRoutes(registry),
-                new ControlRoutes(registry, jvms));
+                new ControlRoutes(registry, jvms),
+                new ArchiveRoutes(registry, captures));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;
+            c.http.maxRequestSize = ArchiveRoutes.MAX_REQUEST_BYTES; // an uploaded capture archive
             c.staticFiles.add("/public", Location.CLASSPATH);
             c.staticFiles.enableWebjars();
             c.jetty.modifyWebSocketServletFactory(f -> {
