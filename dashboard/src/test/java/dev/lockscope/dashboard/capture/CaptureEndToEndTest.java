@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import dev.lockscope.it.Browser;
 import dev.lockscope.it.ChildJvm;
+import dev.lockscope.it.RunningDashboard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,14 +58,14 @@ class CaptureEndToEndTest {
     @BeforeAll
     static void captureEverySample() throws Exception {
         deadlock = started(ChildJvm.sample("deadlock"));
-        stampede = started(ChildJvm.sample("cache-stampede", "--duration=25"));
+        stampede = started(ChildJvm.sample("cache-stampede", "--duration=30"));
         pool = started(ChildJvm.sample("saturated-pool"));
         startup = started(ChildJvm.sample("deadlock", "--lock=reentrant").agent("capture=" + zip("startup") + ",for=6s"));
         deadlock.awaitLine("cycle formed at", Duration.ofSeconds(60));
         stampede.awaitLine("started", Duration.ofSeconds(60));
         pool.awaitLine("started", Duration.ofSeconds(60));
         deadlockCli = capture(deadlock, "6s", "deadlock");
-        stampedeCli = capture(stampede, "5m", "stampede"); // the sample exits after 25 s, mid-capture
+        stampedeCli = capture(stampede, "5m", "stampede"); // the sample exits after 30 s, mid-capture
         poolCli = capture(pool, "10m", "pool"); // ended with Ctrl-C once the finding is in
         poolCli.awaitLine("lockscope: recording .*saturated-pool", TIMEOUT);
         poolCli.interrupt();
@@ -172,6 +173,31 @@ class CaptureEndToEndTest {
         JsonNode finding = first(a.json("findings.json"), "deadlock");
         assertThat(finding.path("explanation").asText()).contains("java.util.concurrent.locks.ReentrantLock");
         assertThat(startup.isAlive()).isTrue();
+    }
+
+    @Test
+    void theDashboardOpensAnUploadedArchiveReadOnlyWithItsFindingAndThreadDumps() throws Exception {
+        try (RunningDashboard d = RunningDashboard.start(); Browser browser = Browser.launch()) {
+            Page page = browser.newPage();
+            page.navigate(d.url() + "/");
+            page.locator("#archive-file").setInputFiles(zip("deadlock"));
+            page.waitForURL(u -> u.contains("#/jvm/archive"), new Page.WaitForURLOptions().setTimeout(30_000));
+            assertThat(page.locator("#jvm-state").textContent()).isEqualTo("archive · read-only");
+            assertThat(page.locator("#findings-strip .finding.critical .finding-title").textContent()).startsWith("Deadlock: transfer-");
+            assertThat(page.locator("#detach").isHidden()).isTrue();
+            page.locator("a[data-tab=threads]").click();
+            page.locator("#captures td:has-text('finding-deadlock')").waitFor();
+            assertThat(page.locator("#captures").textContent()).contains("start", "end");
+            Browser.screenshot(page, "capture-archive-in-dashboard.png");
+
+            JsonNode jvm = d.get("/api/jvms").get(0);
+            assertThat(jvm.path("archive").asText()).isEqualTo("deadlock.zip");
+            assertThat(jvm.path("pid").asLong()).isEqualTo(deadlock.pid());
+            String id = java.net.URLEncoder.encode(jvm.path("id").asText(), java.nio.charset.StandardCharsets.UTF_8);
+            var refused = d.post("/api/jvms/" + id + "/threaddump", "{}");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.body()).contains("capture archive deadlock.zip, shown read-only");
+        }
     }
 
     static JsonNode first(JsonNode findings, String kind) {

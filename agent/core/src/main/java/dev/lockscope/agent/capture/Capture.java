@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 /**
  * An incident capture running in the target JVM ({@code capture=incident.zip,for=60s}): it records every
@@ -96,8 +97,29 @@ public final class Capture {
         Capture c = new Capture(archive, forMs, link, agentLoadedBefore, afterArchive);
         Files.createDirectories(c.parts.resolve(CaptureFiles.THREADS));
         Files.createDirectories(c.parts.resolve(CaptureFiles.PROFILES));
-        link.tap(c.queue::offer);
+        c.open();
         return c;
+    }
+
+    /**
+     * Starts keeping messages: the hello, the analysis, the exit hook (a JVM that exits even before
+     * {@link #begin} still leaves an archive of what it sent) and the capture's thread.
+     */
+    private void open() throws IOException {
+        messages = Files.newBufferedWriter(parts.resolve(CaptureFiles.MESSAGES), StandardCharsets.UTF_8);
+        String hello = link.hello();
+        messages.write(hello);
+        messages.write('\n');
+        try {
+            analysis = CaptureAnalysis.fromHello(hello);
+        } catch (Throwable t) {
+            problems.add("no findings or report: the analysis did not start (" + t + ")");
+        }
+        writeManifest(null, 0);
+        writeProgress();
+        link.tap(queue::offer);
+        Runtime.getRuntime().addShutdownHook(exitHook);
+        AgentContext.startThread("capture", this::run);
     }
 
     /** The archive's path, with {@code -2}, {@code -3}, … before the extension if the name is taken. */
@@ -126,17 +148,11 @@ public final class Capture {
      * Starts recording for the capture's duration: the first thread dump, the profile and the JFR recording
      * (either feature may be null when it failed to start: the manifest then says what is missing).
      */
-    public void begin(ThreadsFeature threadsFeature, ProfileFeature profiles) throws IOException {
-        threads = threadsFeature;
-        messages = Files.newBufferedWriter(parts.resolve(CaptureFiles.MESSAGES), StandardCharsets.UTF_8);
-        String hello = link.hello();
-        messages.write(hello);
-        messages.write('\n');
-        try {
-            analysis = CaptureAnalysis.fromHello(hello);
-        } catch (Throwable t) {
-            problems.add("no findings or report: the analysis did not start (" + t + ")");
+    public synchronized void begin(ThreadsFeature threadsFeature, ProfileFeature profiles) throws IOException {
+        if (finished) {
+            return; // the JVM exited while the features were starting
         }
+        threads = threadsFeature;
         if (threads == null) {
             problems.add("no thread dumps: the threads feature did not start");
         }
@@ -149,15 +165,16 @@ public final class Capture {
         writeManifest(null, 0);
         state = "recording";
         writeProgress();
-        Runtime.getRuntime().addShutdownHook(exitHook);
-        AgentContext.startThread("capture", this::run);
         System.err.println("lockscope: capturing for " + forMs / 1000 + " s into " + archive);
     }
 
     /** Abandons a capture that could not {@link #begin}: stops keeping messages and removes its files. */
-    public void abandon() {
+    public synchronized void abandon() {
+        finished = true;
         link.tap(null);
+        removeExitHook();
         try {
+            messages.close();
             Archive.deleteTree(parts);
         } catch (IOException e) {
             BridgeErrors.record(e);
@@ -220,7 +237,7 @@ public final class Capture {
             nextTick += TICK_MS;
             writeProgress();
         }
-        if (now >= startedAt + forMs) {
+        if (startedAt > 0 && now >= startedAt + forMs) {
             finish("time");
             return false;
         }
@@ -266,8 +283,8 @@ public final class Capture {
     /** A thread dump for each finding that opened (at most {@link #MAX_FINDING_DUMPS}). */
     private void dumpNewFindings() {
         CaptureAnalysis a = analysis;
-        if (a == null) {
-            return;
+        if (a == null || threads == null) {
+            return; // before begin: the findings are announced (and dumped) once the threads feature is up
         }
         for (String kind : a.newlyOpened()) {
             if (findingDumps++ < MAX_FINDING_DUMPS) {
@@ -407,7 +424,9 @@ public final class Capture {
             return;
         }
         try {
-            r.stop();
+            if (r.getState() == RecordingState.RUNNING) {
+                r.stop(); // at JVM exit JFR's own hook may have stopped it already; its data is still there
+            }
             r.dump(parts.resolve(CaptureFiles.RECORDING));
         } catch (Throwable t) {
             problems.add("JFR recording not saved: " + t);
@@ -454,7 +473,7 @@ public final class Capture {
                     .field("archive", archive.toString())
                     .field("startedAt", startedAt)
                     .field("forMs", forMs)
-                    .field("elapsedMs", System.currentTimeMillis() - startedAt)
+                    .field("elapsedMs", startedAt == 0 ? 0 : System.currentTimeMillis() - startedAt)
                     .field("samples", samples)
                     .field("events", events)
                     .field("findings", new ArrayList<>(findings))

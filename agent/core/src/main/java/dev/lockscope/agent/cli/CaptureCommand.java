@@ -243,8 +243,12 @@ final class CaptureCommand {
         long total = number(p.get("forMs"));
         List<?> findings = p.get("findings") instanceof List<?> l ? l : List.of();
         String state = String.valueOf(p.get("state"));
-        return "lockscope: " + (state.equals("writing") ? "writing the archive" : "recording") + " "
-                + seconds(Math.min(elapsed, total)) + " of " + seconds(total) + ", "
+        String doing = switch (state) {
+            case "starting" -> "starting (the agent installs its instrumentation),";
+            case "writing" -> "writing the archive " + seconds(Math.min(elapsed, total)) + " of " + seconds(total) + ",";
+            default -> "recording " + seconds(Math.min(elapsed, total)) + " of " + seconds(total) + ",";
+        };
+        return "lockscope: " + doing + " "
                 + number(p.get("samples")) + " samples, " + number(p.get("events")) + " events, "
                 + findings.size() + (findings.size() == 1 ? " finding" : " findings")
                 + (findings.isEmpty() ? "" : " (" + String.join(", ", findings.stream().map(String::valueOf).toList()) + ")");
