@@ -2,6 +2,7 @@ package dev.lockscope.dashboard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.archives.ArchiveRoutes;
 import dev.lockscope.dashboard.controls.ControlRoutes;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
@@ -69,10 +70,12 @@ public final class DashboardApp {
                 new ControlRoutes(registry, jvms),
                 new WaitRoutes(registry),
                 new MetricsRoutes(new DashboardMetrics(registry, findings)),
-                new ImportRoutes(registry, captures));
+                new ImportRoutes(registry, captures),
+                new ArchiveRoutes(registry, captures));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;
+            c.http.maxRequestSize = ArchiveRoutes.MAX_REQUEST_BYTES; // an uploaded capture archive
             c.staticFiles.add("/public", Location.CLASSPATH);
             c.staticFiles.enableWebjars();
             c.jetty.modifyWebSocketServletFactory(f -> {

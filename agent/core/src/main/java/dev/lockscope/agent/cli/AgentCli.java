@@ -128,6 +128,16 @@ public final class AgentCli {
         return withVm(pid, err, (vm, jar) -> load(vm, jar, pid, options, err) ? 0 : 1);
     }
 
+    /** The agent's state in {@code pid} ({@code running}, {@code detached}, null if it never ran), or null if unreachable. */
+    static String stateOf(long pid) {
+        String[] state = new String[1];
+        withVm(pid, new PrintStream(java.io.OutputStream.nullOutputStream()), (vm, jar) -> {
+            state[0] = state(vm);
+            return 0;
+        });
+        return state[0];
+    }
+
     private interface VmAction {
         int run(VirtualMachine vm, String jar) throws Exception;
     }
