@@ -1,6 +1,7 @@
 // The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
+import { mountAttach } from './attach.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
@@ -79,7 +80,9 @@ function trouble(j) {
 function homePage() {
   crumbs.replaceChildren(el('span', {}, 'JVMs'));
   const body = el('div', { id: 'jvm-list' });
-  main.replaceChildren(el('h1', {}, 'JVMs'), body);
+  const attachPanel = el('div');
+  main.replaceChildren(el('h1', {}, 'JVMs'), body, attachPanel);
+  mountAttach(attachPanel);
   const render = (jvms) => {
     if (jvms.length === 0) {
       body.replaceChildren(el('div', { class: 'card muted' },

@@ -2,6 +2,8 @@ package dev.lockscope.dashboard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.attach.AttachRoutes;
+import dev.lockscope.dashboard.attach.LocalAttach;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
 import dev.lockscope.dashboard.findings.FindingsEngine;
@@ -61,7 +63,11 @@ public final class DashboardApp {
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
                 new ProfileRoutes(registry, store),
-                new MetricsRoutes(new DashboardMetrics(registry, findings)));
+                new MetricsRoutes(new DashboardMetrics(registry, findings)),
+                new AttachRoutes(new LocalAttach(config.uiAttachEnabled(), config.uiAttach() == DashboardConfig.UiAttach.OFF
+                        ? "attaching from the UI is off (--ui-attach off)"
+                        : "attaching from the UI is off because the dashboard serves beyond loopback; start it with --ui-attach on to allow it",
+                        config.agentJar(), config.token(), registry)));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

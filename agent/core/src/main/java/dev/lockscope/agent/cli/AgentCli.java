@@ -76,6 +76,12 @@ public final class AgentCli {
             parsed.problems().forEach(p -> err.println("lockscope: " + p));
             return 2;
         }
+        // The target reads LOCKSCOPE_TOKEN from its own environment, which the attacher cannot set: forward ours,
+        // so a token never has to appear on a command line (where other users' `ps` would show it).
+        String envToken = System.getenv("LOCKSCOPE_TOKEN");
+        if (!parsed.has("token") && envToken != null && !envToken.isBlank()) {
+            options = options.isEmpty() ? "token=" + envToken : options + ",token=" + envToken;
+        }
         String jar;
         try {
             jar = new File(AgentCli.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
