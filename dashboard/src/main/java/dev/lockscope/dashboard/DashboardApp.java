@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
 import dev.lockscope.dashboard.archives.ArchiveRoutes;
 import dev.lockscope.dashboard.controls.ControlRoutes;
+import dev.lockscope.dashboard.attach.AttachRoutes;
+import dev.lockscope.dashboard.attach.LocalAttach;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
 import dev.lockscope.dashboard.findings.FindingsEngine;
@@ -71,7 +73,11 @@ public final class DashboardApp {
                 new WaitRoutes(registry),
                 new MetricsRoutes(new DashboardMetrics(registry, findings)),
                 new ImportRoutes(registry, captures),
-                new ArchiveRoutes(registry, captures));
+                new ArchiveRoutes(registry, captures),
+                new AttachRoutes(new LocalAttach(config.uiAttachEnabled(), config.uiAttach() == DashboardConfig.UiAttach.OFF
+                        ? "attaching from the UI is off (--ui-attach off)"
+                        : "attaching from the UI is off because the dashboard serves beyond loopback; start it with --ui-attach on to allow it",
+                        config.agentJar(), config.token(), registry)));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;
