@@ -72,6 +72,20 @@ public final class Fuzz {
         return b.length() > maxLength ? b.substring(0, maxLength) : b.toString();
     }
 
+    /** {@code s} with lone surrogates replaced by '?': what can travel in a WebSocket text frame or a URL. */
+    public static String encodable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else {
+                b.append(Character.isSurrogate(c) ? '?' : c);
+            }
+        }
+        return b.toString();
+    }
+
     /** {@code seed} broken in one to three ways. */
     public String mutate(String seed) {
         String s = seed;
