@@ -1,11 +1,13 @@
 // The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
+import { jvmControls } from './controls.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
 import './tabs/locks.js';
 import './tabs/profiles.js';
+import './tabs/waits.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -100,7 +102,7 @@ function homePage() {
         el('td', {}, j.jvmVersion),
         el('td', {}, j.connected ? fmt.age(Date.now() - j.startTime) : '–'),
         el('td', {}, j.connected ? el('span', { class: 'badge ok' }, 'connected')
-          : el('span', { class: 'badge off' }, 'disconnected')),
+          : el('span', { class: 'badge off' }, j.detached ? 'detached' : 'disconnected')),
         el('td', { class: 'num' }, t.RUNNABLE ?? '–'),
         el('td', { class: 'num' }, t.BLOCKED ? el('span', { class: 'badge warn' }, t.BLOCKED) : (t.BLOCKED ?? '–')),
         el('td', { class: 'num' }, (t.WAITING ?? 0) + (t.TIMED_WAITING ?? 0)),
@@ -153,17 +155,21 @@ async function jvmPage(id, tabId, params) {
   }
   crumbs.replaceChildren(el('a', { href: '#/' }, 'JVMs'), ' / ', el('span', {}, page.jvm.name));
   const header = el('div', { class: 'card', id: 'jvm-header' });
+  const controls = jvmControls(page);
   const renderHeader = () => {
     const j = page.jvm;
+    controls.update();
     header.replaceChildren(
       el('h1', {}, el('span', { class: 'jvm-name' }, j.name), ' ',
-        j.connected ? el('span', { class: 'badge ok' }, 'connected') : el('span', { class: 'badge off' }, 'disconnected')),
+        j.connected ? el('span', { class: 'badge ok' }, 'connected')
+          : el('span', { class: 'badge off', id: 'jvm-state' }, j.detached ? 'detached' : 'disconnected')),
       el('dl', { class: 'kv' },
         el('dt', {}, 'PID / host'), el('dd', {}, j.pid + ' on ' + j.host),
         el('dt', {}, 'JVM'), el('dd', {}, j.jvmVendor + ' ' + j.jvmVersion),
         el('dt', {}, 'Main'), el('dd', { class: 'mono' }, j.mainClass),
         el('dt', {}, 'Agent'), el('dd', {}, j.agentVersion + ' · engines: ' + (j.features || []).join(', ')),
-        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())));
+        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())),
+      controls.node);
   };
   renderHeader();
 

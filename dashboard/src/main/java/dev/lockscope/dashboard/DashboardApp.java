@@ -2,6 +2,7 @@ package dev.lockscope.dashboard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.controls.ControlRoutes;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
 import dev.lockscope.dashboard.findings.FindingsEngine;
@@ -10,12 +11,18 @@ import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.locks.LockRoutes;
+import dev.lockscope.dashboard.metrics.DashboardMetrics;
+import dev.lockscope.dashboard.metrics.MetricsRoutes;
 import dev.lockscope.dashboard.pools.PoolRoutes;
 import dev.lockscope.dashboard.profiles.ProfileRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
+import dev.lockscope.dashboard.store.CaptureStore;
+import dev.lockscope.dashboard.store.DataDirStore;
+import dev.lockscope.dashboard.store.KnownJvms;
 import dev.lockscope.dashboard.threads.ThreadRoutes;
+import dev.lockscope.dashboard.waits.WaitRoutes;
 import dev.lockscope.protocol.Protocol;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -41,8 +48,11 @@ public final class DashboardApp {
         AccessPolicy access = new AccessPolicy(config.token(), config.loopbackOnly());
         RequestGuard guard = new RequestGuard(access);
         AgentEndpoint agents = new AgentEndpoint(registry, access);
-        ThreadCaptures captures = new ThreadCaptures(registry); // before the findings engine: it reads them
-        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures));
+        CaptureStore store = config.dataDir() == null ? CaptureStore.Disabled.INSTANCE
+                : DataDirStore.open(config.dataDir(), config.dataMaxAge(), config.dataMaxBytes());
+        KnownJvms.install(registry, store);
+        ThreadCaptures captures = new ThreadCaptures(registry, store); // before the findings engine: it reads them
+        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures), store);
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
         List<RouteGroup> groups = List.of(
@@ -52,7 +62,10 @@ public final class DashboardApp {
                 new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
-                new ProfileRoutes(registry));
+                new ProfileRoutes(registry, store),
+                new ControlRoutes(registry, jvms),
+                new WaitRoutes(registry),
+                new MetricsRoutes(new DashboardMetrics(registry, findings)));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;
@@ -63,6 +76,10 @@ public final class DashboardApp {
                 f.setMaxBinaryMessageSize(64 * 1024);
             });
             c.events.serverStopped(jvms::close);
+            c.events.serverStopped(() -> {
+                findings.flush();
+                store.close();
+            });
             c.routes.before(guard::handle);
             c.routes.ws(Protocol.AGENT_PATH, agents::configure);
             for (RouteGroup g : groups) {

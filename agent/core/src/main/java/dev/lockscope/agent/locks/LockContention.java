@@ -33,6 +33,8 @@ public final class LockContention implements Feature {
     private MonitorStream monitors;
     private final LiveLocks live = new LiveLocks();
     private volatile boolean stopped;
+    private Thread drainThread;
+    private Thread jfrThread;
     private boolean instrument;
     private boolean jfr;
     private long monitorThresholdMs;
@@ -90,8 +92,8 @@ public final class LockContention implements Feature {
 
         // Installing (Byte Buddy's start, about a second of CPU) happens on the feature's own thread, so the
         // dashboard connection and the first samples are not held up by it.
-        AgentContext.startThread("locks", () -> {
-            if (instrument) {
+        drainThread = AgentContext.startThread("locks", () -> {
+            if (instrument && !stopped) {
                 LockInstrumentation li = new LockInstrumentation();
                 try {
                     li.install(ctx.instrumentation());
@@ -106,7 +108,7 @@ public final class LockContention implements Feature {
         if (jfr) {
             monitors = new MonitorStream(table, monitorThresholdMs, waitThresholdMs, parkThresholdMs, !instrument,
                     this::longWait);
-            AgentContext.startThread("locks-jfr", monitors::run);
+            jfrThread = AgentContext.startThread("locks-jfr", monitors::run);
         }
     }
 
@@ -209,6 +211,11 @@ public final class LockContention implements Feature {
         table.write(w);
     }
 
+    /**
+     * Detach: the advice goes quiet, the drain thread finishes (waiting out an install in progress, so nothing is
+     * installed after this), the instrumented JDK classes are retransformed back to their original bytes and the
+     * JFR stream is closed.
+     */
     @Override
     public void stop() {
         stopped = true;
@@ -216,8 +223,24 @@ public final class LockContention implements Feature {
         if (monitors != null) {
             monitors.stop();
         }
-        if (instrumentation != null) {
-            instrumentation.uninstall(ctx.instrumentation());
+        joinQuietly(drainThread);
+        LockInstrumentation li = instrumentation;
+        if (li != null) {
+            li.uninstall(ctx.instrumentation());
+            instrumentation = null;
+        }
+        joinQuietly(jfrThread);
+    }
+
+    /** No interrupt: Byte Buddy may be reading class files through interruptible channels mid-install. */
+    private static void joinQuietly(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.lockscope.bridge.PoolBridge;
 import dev.lockscope.bridge.PoolHistogram;
 import dev.lockscope.bridge.PoolStats;
 import dev.lockscope.protocol.JsonWriter;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -28,7 +29,9 @@ public final class PoolsFeature implements Feature {
 
     private final Map<PoolStats, PoolEntry> entries = new IdentityHashMap<>();
     private PoolDiscovery discovery;
-    private boolean instrumented;
+    private volatile boolean instrumented;
+    private ResettableClassFileTransformer transformer;
+    private java.lang.instrument.Instrumentation inst;
     private int nextId;
 
     @Override
@@ -46,8 +49,20 @@ public final class PoolsFeature implements Feature {
         if (ctx.options().flag("pools.instrument", true)) {
             boolean timing = ctx.options().flag("pools.timing", true);
             dev.lockscope.bridge.PoolBridge.timing = timing;
-            ThreadPoolInstrumentation.install(ctx.instrumentation(), timing);
+            inst = ctx.instrumentation();
+            transformer = ThreadPoolInstrumentation.install(inst, timing);
             instrumented = true;
+        }
+    }
+
+    /** Detach: the pool classes get their original bytes back; the bridge's table stays, unused. */
+    @Override
+    public void stop() {
+        ResettableClassFileTransformer t = transformer;
+        transformer = null;
+        instrumented = false;
+        if (t != null) {
+            ThreadPoolInstrumentation.uninstall(inst, t);
         }
     }
 

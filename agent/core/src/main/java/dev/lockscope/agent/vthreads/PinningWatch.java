@@ -32,6 +32,7 @@ public final class PinningWatch implements Feature {
     private volatile boolean supported;
     private long thresholdMs = DEFAULT_THRESHOLD_MS;
     private RecordingStream stream;
+    private Thread streamThread;
 
     /** One pinning site: where, how often, for how long, and one full stack for evidence. */
     private static final class Site {
@@ -61,7 +62,7 @@ public final class PinningWatch implements Feature {
         stream = new RecordingStream();
         stream.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ofMillis(thresholdMs)).withStackTrace();
         stream.onEvent("jdk.VirtualThreadPinned", this::record);
-        AgentContext.startThread("pinning-jfr", stream::start);
+        streamThread = AgentContext.startThread("pinning-jfr", stream::start);
         supported = true;
     }
 
@@ -130,6 +131,13 @@ public final class PinningWatch implements Feature {
     public void stop() {
         if (stream != null) {
             stream.close();
+        }
+        if (streamThread != null) {
+            try {
+                streamThread.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

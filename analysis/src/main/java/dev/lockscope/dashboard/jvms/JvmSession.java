@@ -38,6 +38,7 @@ public final class JvmSession implements LiveJvm {
     private volatile long disconnectedAt;
     private volatile long lastSeenAt;
     private volatile long lastSeq;
+    private volatile long detachedAt;
     private final AtomicLong connects = new AtomicLong();
 
     /** One once-a-second sample as the agent sent it ({@code body} holds a section per agent feature). */
@@ -93,6 +94,15 @@ public final class JvmSession implements LiveJvm {
         connects.incrementAndGet();
     }
 
+    /** A JVM from an earlier run of the dashboard: identity only, disconnected since it was last seen. */
+    synchronized void restore(JsonNode identity, long lastSeenAt) {
+        this.identity = identity;
+        this.connected = false;
+        this.connectedAt = lastSeenAt;
+        this.disconnectedAt = lastSeenAt;
+        this.lastSeenAt = lastSeenAt;
+    }
+
     public synchronized void detach() {
         connected = false;
         sender = null;
@@ -101,6 +111,20 @@ public final class JvmSession implements LiveJvm {
             f.completeExceptionally(new AgentUnavailableException("the agent disconnected before answering"));
         }
         pending.clear();
+    }
+
+    /** The agent said it detaches (its {@code detached} event): the coming disconnect is on purpose. */
+    public void markDetached(long ts) {
+        detachedAt = ts;
+    }
+
+    /** Disconnected because its agent detached (not because it died or the link broke); a new attach clears it. */
+    public boolean detached() {
+        return !connected && detachedAt > 0 && detachedAt >= connectedAt;
+    }
+
+    public long detachedAt() {
+        return detachedAt;
     }
 
     public void touch() {
