@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback TCP proxy between agents and a dashboard that a test can break on purpose: cut every connection,
- * cut right after forwarding a dashboard frame that contains a marker (the dashboard's frames are unmasked, so
+ * cut a connection right after forwarding a dashboard frame on it that contains a marker (the dashboard's frames are unmasked, so
  * a request's command name is visible in the bytes), stop reading what agents send (a peer that accepts but
  * never reads), or refuse new connections. Everything else is forwarded byte for byte.
  */
@@ -32,7 +32,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile Trigger trigger;
     private volatile boolean closed;
 
-    /** When a dashboard→agent chunk contains {@code marker}: forward it, run {@code action}, cut every link. */
+    /** When a dashboard→agent chunk contains {@code marker}: forward it, run {@code action}, cut that link. */
     private record Trigger(String marker, Runnable action, CompletableFuture<Void> fired) {}
 
     private final class Link {
@@ -95,7 +95,7 @@ public final class TcpProxy implements AutoCloseable {
 
     /**
      * Arms a one-shot cut: the next dashboard→agent chunk containing {@code marker} is forwarded, then
-     * {@code action} runs and every connection is reset. Completes when it fired.
+     * {@code action} runs and that connection is reset. Completes when it fired.
      */
     public CompletableFuture<Void> cutAfter(String marker, Runnable action) {
         Trigger t = new Trigger(marker, action, new CompletableFuture<>());
@@ -145,7 +145,7 @@ public final class TcpProxy implements AutoCloseable {
                             && new String(buf, 0, n, StandardCharsets.ISO_8859_1).contains(armed.marker())) {
                         trigger = null;
                         armed.action().run();
-                        cutAll();
+                        link.cut();
                         armed.fired().complete(null);
                         return;
                     }

@@ -78,6 +78,32 @@ class ConnectionFaultsEndToEndTest {
     }
 
     @Test
+    void targetJvmKilledMidDumpFailsTheRequestWithAReasonAndStoresNoCapture() throws Exception {
+        try (ChildJvm victim = ChildJvm.main(System.getProperty("java.class.path"), PacedWorkload.class.getName())
+                .agent("dashboard=" + proxy.agentUrl() + ",name=victim,locks.instrument=false,pools.instrument=false")
+                .start()) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> dashboard.jvmByPid(victim.pid()) != null);
+            String victimId = dashboard.jvmByPid(victim.pid()).path("id").asText();
+            // SIGKILL the moment the request is on its way: the JVM dies before it can answer.
+            var killed = proxy.cutAfter("\"command\":\"threaddump\"", () -> victim.process().destroyForcibly());
+
+            HttpResponse<String> r = dashboard.post("/api/jvms/" + victimId + "/threaddump", "{}");
+
+            assertThat(killed).isDone();
+            assertThat(victim.awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(Json.MAPPER.readTree(r.body()).path("error").asText())
+                    .isEqualTo("the agent disconnected before answering");
+            assertThat(dashboard.get("/api/jvms/" + victimId + "/threaddumps")).isEmpty();
+            assertThat(dashboard.get("/api/jvms/" + victimId).path("connected").asBoolean()).isFalse();
+            HttpResponse<String> after = dashboard.post("/api/jvms/" + victimId + "/threaddump", "{}");
+            assertThat(after.statusCode()).isEqualTo(503);
+            assertThat(after.body()).contains("is not connected");
+        }
+    }
+
+    @Test
     void connectionDroppedWhileAProfileRunsIsBridgedByTheReconnectAndTheProfileCompletes() throws Exception {
         long connectsBefore = jvm().path("connects").asLong();
         String id = startProfile("{\"event\":\"wall\",\"duration\":4}");
@@ -113,7 +139,7 @@ class ConnectionFaultsEndToEndTest {
 
     @Test
     void aDashboardThatStopsReadingNeverSlowsTheAppAndTheAgentDropsAndCountsInsteadOfQueueing() throws Exception {
-        double before = meanOps(5);
+        double before = meanOps(3);
         long droppedBefore = jvm().path("sample").path("agent").path("droppedMessages").asLong();
 
         // From now on the agent's peer accepts TCP connections but reads nothing: not the WebSocket upgrade of
@@ -121,7 +147,7 @@ class ConnectionFaultsEndToEndTest {
         // buffers first, which at this rate takes longer than the suite can wait; the send timeout covers it.)
         proxy.stall(true);
         proxy.cutAll();
-        double during = meanOps(8);
+        double during = meanOps(6);
         proxy.stall(false);
 
         System.out.printf("paced app with a dashboard that reads: %.0f ops/s; that stopped reading: %.0f ops/s (%.1f%%)%n",
