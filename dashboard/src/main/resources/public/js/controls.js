@@ -72,6 +72,7 @@ export function jvmControls(page) {
           + new Date(g.since).toLocaleTimeString();
       }
       detachButton.disabled = !j.connected;
+      detachButton.hidden = !!j.archive; // an archive has no agent
       if (j.detached) status.textContent = 'agent detached at ' + new Date(j.detachedAt).toLocaleTimeString();
     },
   };

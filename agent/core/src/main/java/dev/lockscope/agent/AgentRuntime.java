@@ -1,5 +1,6 @@
 package dev.lockscope.agent;
 
+import dev.lockscope.agent.capture.Capture;
 import dev.lockscope.agent.live.JvmVitals;
 import dev.lockscope.agent.locks.LockContention;
 import dev.lockscope.agent.pools.PoolsFeature;
@@ -7,6 +8,7 @@ import dev.lockscope.agent.profile.ProfileFeature;
 import dev.lockscope.agent.threads.ThreadsFeature;
 import dev.lockscope.agent.transport.DashboardLink;
 import dev.lockscope.agent.vthreads.PinningWatch;
+import dev.lockscope.agent.waits.WaitsFeature;
 import dev.lockscope.bridge.BridgeErrors;
 import dev.lockscope.bridge.LockBridge;
 import dev.lockscope.protocol.JsonWriter;
@@ -48,6 +50,7 @@ public final class AgentRuntime {
     private volatile AgentContext context;
     private Thread initThread;
     private Thread samplerThread;
+    private volatile Capture capture;
 
     private AgentRuntime(AgentOptions options, Instrumentation instrumentation) {
         this.options = options;
@@ -84,14 +87,18 @@ public final class AgentRuntime {
 
     /** The features this agent runs after {@link JvmVitals}, in start order. */
     private static List<Feature> features() {
-        return List.of(new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature(),
-                new ProfileFeature());
+        // Waits before the features that install instrumentation: it installs nothing, so it starts at once.
+        return List.of(new LockContention(), new PinningWatch(), new WaitsFeature(), new ThreadsFeature(),
+                new PoolsFeature(), new ProfileFeature());
     }
 
     private void init() {
         try {
             JvmIdentity identity = JvmIdentity.ofThisJvm(options.get("name", null));
             link = new DashboardLink(options, identity, this::handle);
+            // Prepared before the features start, so what they report while starting (a deadlock already
+            // there, say) is in the capture.
+            Capture pendingCapture = options.has("capture") ? prepareCapture(options, false) : null;
             context = new AgentContext(options, instrumentation, identity, link, switches);
             context.command("detach", (args, out) -> {
                 // Answer first, detach on a thread of its own: the link must still carry the response.
@@ -128,6 +135,9 @@ public final class AgentRuntime {
                     }
                 }
             }
+            if (pendingCapture != null) {
+                beginCapture(pendingCapture);
+            }
             // Option problems are printed after features ran, so their own option parsing is included.
             for (String p : options.problems()) {
                 System.err.println("lockscope: " + p);
@@ -150,6 +160,10 @@ public final class AgentRuntime {
             detach("requested by the command line");
             return;
         }
+        if (more.has("capture")) {
+            // On a thread of its own: the CLI's attach returns at once and watches the capture's progress.
+            AgentContext.startThread("capture-start", () -> captureWhileRunning(more));
+        }
         Map<String, Boolean> wanted = FeatureSwitches.requested(more);
         if (!wanted.isEmpty()) {
             Map<String, Boolean> failed = setSwitches(wanted);
@@ -157,7 +171,8 @@ public final class AgentRuntime {
                     + (failed.isEmpty() ? "" : " (could not switch " + failed.keySet() + ")"));
         }
         for (String key : more.keys()) {
-            if (!key.equals("detach") && !FeatureSwitches.NAMES.contains(key)) {
+            if (!key.equals("detach") && !key.equals("capture") && !key.equals("for")
+                    && !FeatureSwitches.NAMES.contains(key)) {
                 System.err.println("lockscope: the agent already runs in this JVM; option " + key
                         + " applies at start only (detach, then attach again to change it)");
             }
@@ -180,6 +195,10 @@ public final class AgentRuntime {
         }
         join(initThread); // outside the monitor: init takes it for each feature, sees stopped and ends
         synchronized (AgentRuntime.class) {
+            Capture runningCapture = capture;
+            if (runningCapture != null) {
+                runningCapture.end("detached"); // its archive is written before the features it reads from stop
+            }
             DashboardLink l = link;
             if (l != null) {
                 l.sendEvent("detached", b -> b.field("reason", reason));
@@ -310,6 +329,58 @@ public final class AgentRuntime {
         body.name("governor");
         context.governor().write(body);
         body.endObject();
+    }
+
+    /**
+     * Prepares the incident capture {@code captureOptions} ask for, keeping what the agent sends from now on.
+     * {@code loadedBefore}: the agent was already running (attached for a dashboard, say) and stays as it is
+     * afterwards.
+     */
+    private synchronized Capture prepareCapture(AgentOptions captureOptions, boolean loadedBefore) {
+        if (capture != null && !capture.ended()) {
+            System.err.println("lockscope: a capture into " + capture.archive() + " is already running; new capture ignored");
+            return null;
+        }
+        try {
+            // A capture that loaded the agent removes it again when done; one given to a running agent leaves it be.
+            capture = Capture.prepare(captureOptions, link, loadedBefore,
+                    loadedBefore ? () -> { } : () -> detach("the capture into " + captureOptions.get("capture", "") + " is done"));
+            return capture;
+        } catch (Throwable t) {
+            System.err.println("lockscope: capture not started: " + t.getMessage());
+            return null;
+        }
+    }
+
+    /** Starts the prepared capture's clock once the features it reads from are up. */
+    private void beginCapture(Capture c) {
+        try {
+            c.begin(feature(ThreadsFeature.class), feature(ProfileFeature.class));
+        } catch (Throwable t) {
+            c.abandon();
+            System.err.println("lockscope: capture not started: " + t);
+        }
+    }
+
+    /** A capture asked of an agent that was already running (a second load with capture options). */
+    private void captureWhileRunning(AgentOptions captureOptions) {
+        if (context == null) {
+            System.err.println("lockscope: the agent is still starting; capture not started, try again in a few seconds");
+            return;
+        }
+        Capture c = prepareCapture(captureOptions, true);
+        if (c != null) {
+            beginCapture(c);
+        }
+    }
+
+    private <T extends Feature> T feature(Class<T> type) {
+        for (Feature f : started) {
+            if (type.isInstance(f)) {
+                return type.cast(f);
+            }
+        }
+        return null;
     }
 
     private CommandHandler handle(String command) {

@@ -37,6 +37,9 @@ public final class AgentCli {
                 }
                 return attach(args[1], args.length == 3 ? args[2] : "", out, err);
             }
+            case "capture" -> {
+                return CaptureCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+            }
             case "detach" -> {
                 if (args.length != 2) {
                     err.println("lockscope: usage: detach <pid>");
@@ -56,6 +59,7 @@ public final class AgentCli {
         out.println("usage: java -jar lockscope-agent.jar list");
         out.println("       java -jar lockscope-agent.jar attach <pid> [dashboard=ws://127.0.0.1:7070/agent,name=...,token=...]");
         out.println("       java -jar lockscope-agent.jar detach <pid>");
+        out.println("       java -jar lockscope-agent.jar capture <pid> [--for 60s] [-o incident.zip] [key=value,...]");
     }
 
     private static int list(PrintStream out) {
@@ -80,9 +84,15 @@ public final class AgentCli {
             parsed.problems().forEach(p -> err.println("lockscope: " + p));
             return 2;
         }
+        // The target reads LOCKSCOPE_TOKEN from its own environment, which the attacher cannot set: forward ours,
+        // so a token never has to appear on a command line (where other users' `ps` would show it).
+        // The options are echoed below as typed, so the forwarded token stays out of the terminal too.
+        String envToken = System.getenv("LOCKSCOPE_TOKEN");
+        String toAgent = parsed.has("token") || envToken == null || envToken.isBlank() ? options
+                : options.isEmpty() ? "token=" + envToken : options + ",token=" + envToken;
         return withVm(pid, err, (vm, jar) -> {
             boolean wasRunning = "running".equals(state(vm));
-            if (!load(vm, jar, pid, options, err)) {
+            if (!load(vm, jar, pid, toAgent, err)) {
                 return 1;
             }
             out.println(wasRunning
@@ -116,12 +126,30 @@ public final class AgentCli {
         });
     }
 
+    /**
+     * Loads the agent into {@code pid} with {@code options}; an agent already running there takes them over
+     * (a capture, say). 0 on success, 1 after saying why not.
+     */
+    static int loadInto(long pid, String options, PrintStream err) {
+        return withVm(pid, err, (vm, jar) -> load(vm, jar, pid, options, err) ? 0 : 1);
+    }
+
+    /** The agent's state in {@code pid} ({@code running}, {@code detached}, null if it never ran), or null if unreachable. */
+    static String stateOf(long pid) {
+        String[] state = new String[1];
+        withVm(pid, new PrintStream(java.io.OutputStream.nullOutputStream()), (vm, jar) -> {
+            state[0] = state(vm);
+            return 0;
+        });
+        return state[0];
+    }
+
     private interface VmAction {
         int run(VirtualMachine vm, String jar) throws Exception;
     }
 
     /** The pid, or after printing why not, minus the exit status: -2 not a number, -1 no such process. */
-    private static long pid(String pidText, PrintStream err) {
+    static long pid(String pidText, PrintStream err) {
         long pid;
         try {
             pid = Long.parseLong(pidText);

@@ -52,6 +52,18 @@ public final class ThreadsFeature implements Feature {
         dumper.write(out, json, text, bool(args.get("lockedSynchronizers")));
     }
 
+    /** One dump as the {@code threaddump} command returns it in JSON (without locked synchronizers). */
+    public String dumpJson() throws Exception {
+        JsonWriter w = new JsonWriter();
+        dumper.write(w, true, false, false);
+        return w.toString();
+    }
+
+    /** The JVM's own text dump, exactly as {@code jcmd <pid> Thread.print} prints it. */
+    public String dumpText() throws Exception {
+        return ThreadDumper.jstackText(false);
+    }
+
     private static boolean bool(Object v) {
         return Boolean.TRUE.equals(v) || "true".equals(v);
     }

@@ -64,9 +64,11 @@ public final class DashboardLink {
     private volatile ExecutorService httpThreads;
     private volatile HttpClient client;
     private volatile Supplier<List<String>> features = List::of;
+    private volatile Consumer<String> tap;
 
     public DashboardLink(AgentOptions options, JvmIdentity identity, Function<String, CommandHandler> commands) {
-        String target = options.get("dashboard", AgentOptions.DEFAULT_DASHBOARD);
+        // An incident capture works without a dashboard (that is its point) unless one is named explicitly.
+        String target = options.get("dashboard", options.has("capture") ? "none" : AgentOptions.DEFAULT_DASHBOARD);
         this.uri = "none".equals(target) ? null : URI.create(target);
         String t = options.get("token", System.getenv("LOCKSCOPE_TOKEN"));
         this.token = t == null || t.isBlank() ? null : t;
@@ -93,7 +95,7 @@ public final class DashboardLink {
                 .field("type", Protocol.SAMPLE).field("seq", seq.incrementAndGet())
                 .field("ts", System.currentTimeMillis()).name("body").beginObject();
         body.accept(w);
-        messages.offer(w.endObject().endObject().toString());
+        publish(w.endObject().endObject().toString());
     }
 
     public boolean sendEvent(String kind, Consumer<JsonWriter> body) {
@@ -101,7 +103,24 @@ public final class DashboardLink {
                 .field("type", Protocol.EVENT).field("kind", kind).field("seq", seq.incrementAndGet())
                 .field("ts", System.currentTimeMillis()).name("body").beginObject();
         body.accept(w);
-        return messages.offer(w.endObject().endObject().toString());
+        return publish(w.endObject().endObject().toString());
+    }
+
+    /**
+     * Also hands every sample and event sent from now on to {@code tap} (an incident capture recording them),
+     * or stops doing so when null. The tap runs on the sending thread and must not block.
+     */
+    public void tap(Consumer<String> tap) {
+        this.tap = tap;
+    }
+
+    private boolean publish(String message) {
+        Consumer<String> t = tap;
+        if (t != null) {
+            t.accept(message);
+        }
+        // Without a dashboard nothing would ever drain the queue: do not fill it.
+        return uri == null || messages.offer(message);
     }
 
     public long dropped() {
@@ -234,7 +253,8 @@ public final class DashboardLink {
         }
     }
 
-    private String hello() {
+    /** The hello this link opens each connection with (identity and the features started so far). */
+    public String hello() {
         JsonWriter w = new JsonWriter().beginObject().field("type", Protocol.HELLO)
                 .field("protocol", Protocol.VERSION).name("identity").beginObject();
         identity.writeTo(w);
