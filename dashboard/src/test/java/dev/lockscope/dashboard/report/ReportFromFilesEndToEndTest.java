@@ -264,7 +264,7 @@ class ReportFromFilesEndToEndTest {
             PlaywrightAssertions.assertThat(page.locator("#import-open")).hasText("import: first.txt, notes.bin");
             // and the JVM list shows it as imported, with a critical finding badge
             Locator row = page.locator("tr.jvm-row", new Page.LocatorOptions().setHasText("first.txt"));
-            PlaywrightAssertions.assertThat(row.locator(".badge.off")).hasText("imported");
+            PlaywrightAssertions.assertThat(row.locator(".badge.archive")).hasText("imported · read-only");
             PlaywrightAssertions.assertThat(row.locator(".badge.crit").first()).isVisible();
             // when they open it: the deadlock finding with its cycle, like a live JVM
             page.locator("#import-open").click();
