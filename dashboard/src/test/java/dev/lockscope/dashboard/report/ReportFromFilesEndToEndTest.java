@@ -9,6 +9,7 @@ import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.lockscope.dashboard.DashboardMain;
 import dev.lockscope.dashboard.imports.ImportedJvm;
 import dev.lockscope.dashboard.jvms.Json;
+import dev.lockscope.dashboard.threads.StableThreads;
 import dev.lockscope.it.Browser;
 import dev.lockscope.it.ChildJvm;
 import dev.lockscope.it.Jars;
@@ -281,6 +282,39 @@ class ReportFromFilesEndToEndTest {
             assertThat(take.statusCode()).isEqualTo(503);
             assertThat(take.body()).contains("is not connected");
         }
+    }
+
+    @Test
+    void hostileThreadNamesFromAJcmdDumpAreShownAsTextInTheReport() throws Exception {
+        // given a JVM whose threads are named like markup, and its jcmd dump
+        String img = "<img src=x onerror=alert(1)>";
+        String script = "</script><script>alert(2)</script>";
+        Path dump = dir.resolve("hostile.txt");
+        try (ChildJvm app = ChildJvm.main(Path.of(StableThreads.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
+                StableThreads.class.getName(), "2", img, script).start()) {
+            app.awaitLine("^ready", Duration.ofSeconds(30));
+            Files.writeString(dump, jcmd(app.pid()));
+        }
+        // when the report is written and opened
+        OfflineJvm jvm = OfflineJvm.imported(ImportedJvm.read(List.of(new ImportedJvm.Input("hostile.txt", dump))),
+                OfflineJvm.DEFAULT_FINDINGS_WINDOW_MS);
+        Path html = dir.resolve("hostile.html");
+        Files.writeString(html, ReportWriter.html(jvm, List.of()));
+        assertThat(Files.readString(html)).doesNotContain(script).doesNotContain(img);
+        Page page = browser().newPage();
+        List<String> dialogs = new ArrayList<>();
+        page.onDialog(d -> {
+            dialogs.add(d.message());
+            d.dismiss();
+        });
+        page.navigate(html.toUri().toString());
+        // then the names are text on the page, and no element or script came from them
+        page.locator(".capture details summary").first().waitFor();
+        String text = page.locator("#threads-body").textContent();
+        assertThat(text).contains(img).contains(script);
+        assertThat(page.locator("#threads-body img").count()).isZero();
+        assertThat(page.locator("body script").count()).isEqualTo(2); // the report's data block and its own script
+        assertThat(dialogs).isEmpty();
     }
 
     private static byte[] waitForRecording() throws Exception {
