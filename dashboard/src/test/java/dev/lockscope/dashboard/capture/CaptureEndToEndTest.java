@@ -58,7 +58,7 @@ class CaptureEndToEndTest {
     @BeforeAll
     static void captureEverySample() throws Exception {
         deadlock = started(ChildJvm.sample("deadlock"));
-        stampede = started(ChildJvm.sample("cache-stampede", "--duration=30"));
+        stampede = started(ChildJvm.sample("cache-stampede", "--keys=1", "--duration=30"));
         pool = started(ChildJvm.sample("saturated-pool"));
         startup = started(ChildJvm.sample("deadlock", "--lock=reentrant").agent("capture=" + zip("startup") + ",for=6s"));
         deadlock.awaitLine("cycle formed at", Duration.ofSeconds(60));
