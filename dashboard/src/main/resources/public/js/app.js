@@ -2,12 +2,15 @@
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
 import { jvmControls } from './controls.js';
+import { importForm } from './imports.js';
 import { archiveOpener, stateBadge } from './archives.js';
+import { mountAttach } from './attach.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
 import './tabs/locks.js';
 import './tabs/profiles.js';
+import './tabs/waits.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -81,7 +84,9 @@ function trouble(j) {
 function homePage() {
   crumbs.replaceChildren(el('span', {}, 'JVMs'));
   const body = el('div', { id: 'jvm-list' });
-  main.replaceChildren(el('h1', {}, 'JVMs'), archiveOpener(), body);
+  const attachPanel = el('div');
+  main.replaceChildren(el('h1', {}, 'JVMs'), body, attachPanel, archiveOpener(), importForm());
+  mountAttach(attachPanel);
   const render = (jvms) => {
     if (jvms.length === 0) {
       body.replaceChildren(el('div', { class: 'card muted' },

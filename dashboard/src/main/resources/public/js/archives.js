@@ -26,6 +26,7 @@ export function archiveOpener() {
 /** The connection badge of a JVM: archive, connected, detached or disconnected. */
 export function stateBadge(j, id) {
   if (j.archive) return el('span', { class: 'badge archive', id, title: 'loaded from ' + j.archive + '; nothing can be asked of it' }, 'archive · read-only');
+  if (j.imported) return el('span', { class: 'badge archive', id, title: 'imported from files; nothing can be asked of it' }, 'imported · read-only');
   if (j.connected) return el('span', { class: 'badge ok' }, 'connected');
   return el('span', { class: 'badge off', id }, j.detached ? 'detached' : 'disconnected');
 }

@@ -30,7 +30,14 @@ public final class DashboardMain {
         }
         Javalin app;
         try {
-            app = DashboardApp.create(config).start(config.host(), config.port());
+            app = DashboardApp.create(config);
+        } catch (RuntimeException e) {
+            System.err.println("lockscope-dashboard: " + rootMessage(e));
+            System.exit(1);
+            return;
+        }
+        try {
+            app.start(config.host(), config.port());
         } catch (RuntimeException e) {
             System.err.println("lockscope-dashboard: cannot listen on " + config.host() + ":" + config.port()
                     + ": " + rootMessage(e));
@@ -38,7 +45,8 @@ public final class DashboardMain {
             return;
         }
         System.out.println("lockscope dashboard on http://" + hostForUrl(config.host()) + ":" + app.port() + "/"
-                + (config.token() != null ? " (token required)" : ""));
+                + (config.token() != null ? " (token required)" : "")
+                + "; data in " + (config.dataDir() == null ? "memory only" : config.dataDir()));
         Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "dashboard-shutdown"));
     }
 

@@ -31,7 +31,10 @@ public final class AgentOptions {
         dev.lockscope.agent.locks.LockContention.describeOptions(KNOWN);
         KNOWN.put("capture", "record an incident into this zip archive, without a dashboard (see docs/OFFLINE.md)");
         KNOWN.put("for", "how long a capture records (default 60s)");
+        dev.lockscope.agent.waits.WaitsFeature.describeOptions(KNOWN);
         KNOWN.put("profiler", "engine for on-demand profiles: auto (async-profiler, JFR if it cannot load), async, jfr");
+        FeatureSwitches.describeOptions(KNOWN);
+        OverheadGovernor.describeOptions(KNOWN);
         KNOWN.put("detach", "true: detach the agent already running in this JVM (what the CLI's detach command sends)");
     }
 

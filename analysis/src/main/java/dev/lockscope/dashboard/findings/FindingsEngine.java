@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.store.CaptureStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,8 +40,31 @@ public final class FindingsEngine {
         final Deque<Finding> closed = new ArrayDeque<>();
     }
 
+    public static final String KIND = "finding";
+
+    private final CaptureStore store;
+
     public FindingsEngine(JvmRegistry registry, List<Detector> detectors) {
+        this(registry, detectors, CaptureStore.Disabled.INSTANCE);
+    }
+
+    /**
+     * Findings are written to {@code store} (kind {@value #KIND}, metadata only) when they open, when they close
+     * and at {@link #flush()}; the stored history is read back at start.
+     */
+    public FindingsEngine(JvmRegistry registry, List<Detector> detectors, CaptureStore store) {
         this.detectors = List.copyOf(detectors);
+        this.store = store;
+        load();
+        store.onPruned((kind, id) -> {
+            if (KIND.equals(kind)) {
+                byJvm.values().forEach(f -> {
+                    synchronized (f) {
+                        f.closed.removeIf(x -> x.id.equals(id));
+                    }
+                });
+            }
+        });
         registry.onSample(jvm -> {
             JvmSession.Sample s = jvm.latest();
             if (s != null) {
@@ -48,6 +72,35 @@ public final class FindingsEngine {
             }
         });
         registry.onEvent((jvm, event) -> evaluate(jvm, event.ts()));
+    }
+
+    private void load() {
+        for (CaptureStore.Entry e : store.list(KIND)) { // oldest first: each goes to the front, newest ends first
+            Finding f = Finding.restored(e.meta());
+            JvmFindings jf = byJvm.computeIfAbsent(e.jvmId(), id -> new JvmFindings());
+            jf.closed.addFirst(f);
+            while (jf.closed.size() > HISTORY) {
+                store.delete(KIND, jf.closed.removeLast().id);
+            }
+            try {
+                ids.accumulateAndGet(Long.parseLong(f.id.substring(1)), Math::max);
+            } catch (RuntimeException ex) {
+                // another id form cannot collide with the counter's
+            }
+        }
+    }
+
+    private void persist(String jvmId, Finding f) {
+        store.put(KIND, f.id, jvmId, f.open() ? f.startedAt : f.endedAt, f.toJson(), Map.of());
+    }
+
+    /** Stores every open finding as it is now (called when the dashboard stops). */
+    public void flush() {
+        byJvm.forEach((jvmId, f) -> {
+            synchronized (f) {
+                f.open.values().forEach(x -> persist(jvmId, x));
+            }
+        });
     }
 
     /** Runs all detectors on {@code jvm} as of {@code nowMs} and reconciles its findings. */
@@ -69,7 +122,9 @@ public final class FindingsEngine {
                 Finding existing = f.open.get(e.getKey());
                 if (existing == null) {
                     String kind = e.getKey().substring(0, e.getKey().indexOf('|'));
-                    f.open.put(e.getKey(), new Finding("f" + ids.incrementAndGet(), kind, e.getValue(), nowMs));
+                    Finding opened = new Finding("f" + ids.incrementAndGet(), kind, e.getValue(), nowMs);
+                    f.open.put(e.getKey(), opened);
+                    persist(jvm.id(), opened);
                 } else {
                     existing.latest = e.getValue();
                     existing.updatedAt = Math.max(existing.updatedAt, nowMs);
@@ -83,8 +138,9 @@ public final class FindingsEngine {
                 }
                 finding.endedAt = Math.max(finding.updatedAt, nowMs);
                 f.closed.addFirst(finding);
+                persist(jvm.id(), finding);
                 while (f.closed.size() > HISTORY) {
-                    f.closed.removeLast();
+                    store.delete(KIND, f.closed.removeLast().id);
                 }
                 return true;
             });
@@ -105,6 +161,24 @@ public final class FindingsEngine {
             f.closed.forEach(x -> a.add(x.toJson()));
         }
         return a;
+    }
+
+    /** Every finding kind the detectors produce, in detector order. */
+    public List<String> kinds() {
+        return detectors.stream().map(Detector::kind).distinct().toList();
+    }
+
+    /** Open findings of one JVM counted by kind; every kind present, zero when none is open. */
+    public Map<String, Integer> openByKind(String jvmId) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        kinds().forEach(k -> counts.put(k, 0));
+        JvmFindings f = byJvm.get(jvmId);
+        if (f != null) {
+            synchronized (f) {
+                f.open.values().forEach(x -> counts.merge(x.kind, 1, Integer::sum));
+            }
+        }
+        return counts;
     }
 
     /** The badge data for the JVM list: {@code {open, critical, kinds}}. */

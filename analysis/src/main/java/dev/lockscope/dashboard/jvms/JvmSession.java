@@ -115,6 +115,15 @@ public final class JvmSession implements LiveJvm {
         connects.incrementAndGet();
     }
 
+    /** A JVM from an earlier run of the dashboard: identity only, disconnected since it was last seen. */
+    synchronized void restore(JsonNode identity, long lastSeenAt) {
+        this.identity = identity;
+        this.connected = false;
+        this.connectedAt = lastSeenAt;
+        this.disconnectedAt = lastSeenAt;
+        this.lastSeenAt = lastSeenAt;
+    }
+
     public synchronized void detach() {
         connected = false;
         sender = null;

@@ -84,9 +84,15 @@ public final class AgentCli {
             parsed.problems().forEach(p -> err.println("lockscope: " + p));
             return 2;
         }
+        // The target reads LOCKSCOPE_TOKEN from its own environment, which the attacher cannot set: forward ours,
+        // so a token never has to appear on a command line (where other users' `ps` would show it).
+        // The options are echoed below as typed, so the forwarded token stays out of the terminal too.
+        String envToken = System.getenv("LOCKSCOPE_TOKEN");
+        String toAgent = parsed.has("token") || envToken == null || envToken.isBlank() ? options
+                : options.isEmpty() ? "token=" + envToken : options + ",token=" + envToken;
         return withVm(pid, err, (vm, jar) -> {
             boolean wasRunning = "running".equals(state(vm));
-            if (!load(vm, jar, pid, options, err)) {
+            if (!load(vm, jar, pid, toAgent, err)) {
                 return 1;
             }
             out.println(wasRunning
