@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * up (deadlock), Ctrl-C (saturated pool), the JVM exits (cache stampede, stopped with SIGTERM once its finding is in). The archive's report, opened in
  * Chromium from a {@code file://} URL with no server, names the problem with its evidence.
  *
- * <p>The four captures run at the same time (started in {@link #captureEverySample}) to keep the suite short;
+ * <p>A fifth capture's JVM is killed outright (SIGKILL): the CLI archives what the agent had written.
+ *
+ * <p>The captures run at the same time (started in {@link #captureEverySample}) to keep the suite short;
  * timeouts are generous because the machine is shared with other builds.
  */
 class CaptureEndToEndTest {
@@ -40,6 +42,8 @@ class CaptureEndToEndTest {
     static ChildJvm pool;
     static ChildJvm poolCli;
     static ChildJvm startup;
+    static ChildJvm killed;
+    static ChildJvm killedCli;
     static Browser browser;
 
     static Path zip(String name) {
@@ -62,18 +66,23 @@ class CaptureEndToEndTest {
         stampede = started(ChildJvm.sample("cache-stampede", "--keys=1"));
         // An agent already runs here (no dashboard): the capture is handed to it, and it stays afterwards.
         pool = started(ChildJvm.sample("saturated-pool").agent("dashboard=none"));
+        killed = started(ChildJvm.sample("deadlock", "--threads=3"));
         startup = started(ChildJvm.sample("deadlock", "--lock=reentrant").agent("capture=" + zip("startup") + ",for=6s"));
         deadlock.awaitLine("cycle formed at", Duration.ofSeconds(60));
         stampede.awaitLine("started", Duration.ofSeconds(60));
         pool.awaitLine("started", Duration.ofSeconds(60));
+        killed.awaitLine("cycle formed at", Duration.ofSeconds(60));
         deadlockCli = capture(deadlock, "6s", "deadlock");
+        killedCli = capture(killed, "5m", "killed"); // killed outright (SIGKILL) once the finding is in
         stampedeCli = capture(stampede, "5m", "stampede"); // the JVM is stopped mid-capture once the finding is in
         poolCli = capture(pool, "10m", "pool"); // ended with Ctrl-C once the finding is in
         stampedeCli.awaitLine("lockscope: recording .*cache-stampede", TIMEOUT);
         stampede.process().destroy(); // SIGTERM: the JVM exits normally, running its shutdown hooks
+        killedCli.awaitLine("lockscope: recording .*deadlock", TIMEOUT);
+        killed.close();
         poolCli.awaitLine("lockscope: recording .*saturated-pool", TIMEOUT);
         poolCli.interrupt();
-        for (ChildJvm cli : List.of(deadlockCli, stampedeCli, poolCli)) {
+        for (ChildJvm cli : List.of(deadlockCli, stampedeCli, poolCli, killedCli)) {
             cli.awaitExit(TIMEOUT);
         }
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).until(() -> Files.exists(zip("startup")));
@@ -162,6 +171,20 @@ class CaptureEndToEndTest {
         assertThat(finding.path("title").asText()).containsIgnoringCase("stampede");
         assertThat(a.dumpText("start")).contains("\"price-reader-");
         assertThat(a.entries()).containsKeys("report.html", "recording.jfr");
+    }
+
+    @Test
+    void aJvmKilledOutrightMidCaptureStillLeavesAnArchiveWithAReportOfWhatWasRecorded() throws Exception {
+        assertThat(killedCli.process().exitValue()).isZero();
+        assertThat(killedCli.stderr()).contains("lockscope: pid " + killed.pid()
+                + " exited during the capture; the archive holds what was recorded until then");
+        assertThat(killedCli.stdout()).contains("lockscope: wrote " + zip("killed") + " (partial: the JVM ended without finishing the capture)");
+        CaptureArchive a = CaptureArchive.read(zip("killed"));
+        assertThat(a.manifest().path("ended").asText()).isEqualTo("jvm-gone");
+        assertThat(a.manifest().path("problems").get(0).asText()).startsWith("the JVM ended without finishing the capture (killed?)");
+        assertThat(a.dumpText("finding-deadlock")).contains("Found one Java-level deadlock");
+        assertThat(a.text("report.html")).contains("transfer-2");
+        assertThat(a.entries()).doesNotContainKey("profiles/profile.jfr");
     }
 
     @Test
