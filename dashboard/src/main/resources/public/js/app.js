@@ -1,12 +1,16 @@
 // The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
+import { jvmControls } from './controls.js';
+import { importForm } from './imports.js';
+import { archiveOpener, stateBadge } from './archives.js';
 import { mountAttach } from './attach.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
 import './tabs/locks.js';
 import './tabs/profiles.js';
+import './tabs/waits.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -81,7 +85,7 @@ function homePage() {
   crumbs.replaceChildren(el('span', {}, 'JVMs'));
   const body = el('div', { id: 'jvm-list' });
   const attachPanel = el('div');
-  main.replaceChildren(el('h1', {}, 'JVMs'), body, attachPanel);
+  main.replaceChildren(el('h1', {}, 'JVMs'), body, attachPanel, archiveOpener(), importForm());
   mountAttach(attachPanel);
   const render = (jvms) => {
     if (jvms.length === 0) {
@@ -102,8 +106,7 @@ function homePage() {
         el('td', {}, j.host),
         el('td', {}, j.jvmVersion),
         el('td', {}, j.connected ? fmt.age(Date.now() - j.startTime) : '–'),
-        el('td', {}, j.connected ? el('span', { class: 'badge ok' }, 'connected')
-          : el('span', { class: 'badge off' }, 'disconnected')),
+        el('td', {}, stateBadge(j)),
         el('td', { class: 'num' }, t.RUNNABLE ?? '–'),
         el('td', { class: 'num' }, t.BLOCKED ? el('span', { class: 'badge warn' }, t.BLOCKED) : (t.BLOCKED ?? '–')),
         el('td', { class: 'num' }, (t.WAITING ?? 0) + (t.TIMED_WAITING ?? 0)),
@@ -138,7 +141,9 @@ async function jvmPage(id, tabId, params) {
     on(evt, fn) { (listeners[evt] ||= []).push(fn); },
     emit(evt, arg) { (listeners[evt] || []).forEach(fn => { try { fn(arg); } catch (e) { console.error(e); } }); },
     /** Samples inside the selected window, oldest first. */
-    windowSamples() { const from = Date.now() - page.windowMs; return page.samples.filter(s => s.ts >= from); },
+    /** "Now" for windows: an archive's data ended with its last sample. */
+    now() { return page.jvm?.archive ? page.jvm.sampleTs : Date.now(); },
+    windowSamples() { const from = page.now() - page.windowMs; return page.samples.filter(s => s.ts >= from); },
     navigate(tab, selection) {
       const q = new URLSearchParams();
       q.set('w', WINDOWS.find(w => w[1] === page.windowMs)?.[0] || '1m');
@@ -156,17 +161,20 @@ async function jvmPage(id, tabId, params) {
   }
   crumbs.replaceChildren(el('a', { href: '#/' }, 'JVMs'), ' / ', el('span', {}, page.jvm.name));
   const header = el('div', { class: 'card', id: 'jvm-header' });
+  const controls = jvmControls(page);
   const renderHeader = () => {
     const j = page.jvm;
+    controls.update();
     header.replaceChildren(
       el('h1', {}, el('span', { class: 'jvm-name' }, j.name), ' ',
-        j.connected ? el('span', { class: 'badge ok' }, 'connected') : el('span', { class: 'badge off' }, 'disconnected')),
+        stateBadge(j, 'jvm-state')),
       el('dl', { class: 'kv' },
         el('dt', {}, 'PID / host'), el('dd', {}, j.pid + ' on ' + j.host),
         el('dt', {}, 'JVM'), el('dd', {}, j.jvmVendor + ' ' + j.jvmVersion),
         el('dt', {}, 'Main'), el('dd', { class: 'mono' }, j.mainClass),
         el('dt', {}, 'Agent'), el('dd', {}, j.agentVersion + ' · engines: ' + (j.features || []).join(', ')),
-        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())));
+        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())),
+      controls.node);
   };
   renderHeader();
 

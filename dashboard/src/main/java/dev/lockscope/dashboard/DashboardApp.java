@@ -2,11 +2,14 @@ package dev.lockscope.dashboard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.archives.ArchiveRoutes;
+import dev.lockscope.dashboard.controls.ControlRoutes;
 import dev.lockscope.dashboard.attach.AttachRoutes;
 import dev.lockscope.dashboard.attach.LocalAttach;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
 import dev.lockscope.dashboard.findings.FindingsEngine;
+import dev.lockscope.dashboard.imports.ImportRoutes;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
@@ -23,6 +26,7 @@ import dev.lockscope.dashboard.store.CaptureStore;
 import dev.lockscope.dashboard.store.DataDirStore;
 import dev.lockscope.dashboard.store.KnownJvms;
 import dev.lockscope.dashboard.threads.ThreadRoutes;
+import dev.lockscope.dashboard.waits.WaitRoutes;
 import dev.lockscope.protocol.Protocol;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -55,6 +59,8 @@ public final class DashboardApp {
         FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures), store);
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
+        jvms.summaryField("imported", s -> com.fasterxml.jackson.databind.node.BooleanNode.valueOf(
+                s.identity() != null && s.identity().path("imported").asBoolean()));
         List<RouteGroup> groups = List.of(
                 jvms,
                 new SessionRoutes(access),
@@ -63,7 +69,11 @@ public final class DashboardApp {
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
                 new ProfileRoutes(registry, store),
+                new ControlRoutes(registry, jvms),
+                new WaitRoutes(registry),
                 new MetricsRoutes(new DashboardMetrics(registry, findings)),
+                new ImportRoutes(registry, captures),
+                new ArchiveRoutes(registry, captures),
                 new AttachRoutes(new LocalAttach(config.uiAttachEnabled(), config.uiAttach() == DashboardConfig.UiAttach.OFF
                         ? "attaching from the UI is off (--ui-attach off)"
                         : "attaching from the UI is off because the dashboard serves beyond loopback; start it with --ui-attach on to allow it",
@@ -71,6 +81,7 @@ public final class DashboardApp {
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;
+            c.http.maxRequestSize = ArchiveRoutes.MAX_REQUEST_BYTES; // an uploaded capture archive
             c.staticFiles.add("/public", Location.CLASSPATH);
             c.staticFiles.enableWebjars();
             c.jetty.modifyWebSocketServletFactory(f -> {

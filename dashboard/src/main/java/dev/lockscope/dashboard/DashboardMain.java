@@ -2,11 +2,19 @@ package dev.lockscope.dashboard;
 
 import io.javalin.Javalin;
 
-/** {@code java -jar lockscope-dashboard.jar [--port 7070] [--host 127.0.0.1] [--token T]}. */
+/**
+ * {@code java -jar lockscope-dashboard.jar [--port 7070] [--host 127.0.0.1] [--token T]}, or
+ * {@code java -jar lockscope-dashboard.jar report <files…> -o report.html} (no server).
+ */
 public final class DashboardMain {
     private DashboardMain() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && "report".equals(args[0])) {
+            System.exit(dev.lockscope.dashboard.report.ReportCommand.run(
+                    java.util.List.of(args).subList(1, args.length), System.out, System.err));
+            return;
+        }
         if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
             System.out.println(DashboardConfig.USAGE);
             return;

@@ -120,6 +120,7 @@ public final class JvmRoutes implements RouteGroup {
         o.put("disconnectedAt", s.disconnectedAt());
         o.put("lastSeenAt", s.lastSeenAt());
         o.put("connects", s.connects());
+        o.put("archive", s.archive());
         JvmSession.Sample latest = s.latest();
         o.set("sample", latest == null ? null : latest.body());
         o.put("sampleTs", latest == null ? 0 : latest.ts());
@@ -132,7 +133,7 @@ public final class JvmRoutes implements RouteGroup {
         JvmSession s = jvm(ctx, registry);
         long window = Windows.fromQuery(ctx);
         ArrayNode a = Json.MAPPER.createArrayNode();
-        for (JvmSession.Sample sample : s.samplesSince(System.currentTimeMillis() - window)) {
+        for (JvmSession.Sample sample : s.samplesSince(s.now() - window)) {
             a.add(sampleJson(sample));
         }
         ctx.json(a);

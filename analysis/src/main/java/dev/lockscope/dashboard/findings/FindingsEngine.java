@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs every {@link Detector} on each JVM after each sample (and at once on agent events such as a deadlock),
@@ -26,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: evaluation of one JVM is serialised on its {@link JvmFindings}; readers get JSON copies.
  */
 public final class FindingsEngine {
-    private static final Logger LOG = LoggerFactory.getLogger(FindingsEngine.class);
+    /** The JDK's logger, not slf4j: this engine also runs inside the agent's offline capture, which ships no slf4j. */
+    private static final System.Logger LOG = System.getLogger(FindingsEngine.class.getName());
     /** Three quiet evaluations (about 3 s) before closing: one noisy second must not flap a finding. */
     static final int CLOSE_AFTER = (int) Thresholds.whole("closeAfterEvaluations", 3);
     /** Closed findings kept per JVM. */
@@ -116,7 +115,7 @@ public final class FindingsEngine {
                     }
                 } catch (RuntimeException e) {
                     // A detector bug must not stop the others or the ingestion thread that called us.
-                    LOG.warn("detector {} failed on JVM {}: {}", d.kind(), jvm.id(), e.toString());
+                    LOG.log(System.Logger.Level.WARNING, "detector " + d.kind() + " failed on JVM " + jvm.id() + ": " + e);
                 }
             }
             for (Map.Entry<String, Detection> e : seen.entrySet()) {

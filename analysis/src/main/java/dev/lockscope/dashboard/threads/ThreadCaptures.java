@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Thread-dump captures and detected deadlocks, per JVM, in memory and bounded: at most {@link #MAX_CAPTURES}
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: all state is guarded by this object's monitor; readers get copies or immutable records.
  */
 public final class ThreadCaptures {
-    private static final Logger LOG = LoggerFactory.getLogger(ThreadCaptures.class);
+    private static final System.Logger LOG = System.getLogger(ThreadCaptures.class.getName());
     static final int MAX_CAPTURES = 30;
     static final int MAX_DEADLOCKS = 100;
     public static final String KIND = "threaddump";
@@ -80,7 +78,7 @@ public final class ThreadCaptures {
                 long n = Long.parseLong(e.id().substring(2));
                 ids.accumulateAndGet(n, Math::max);
             } catch (Exception ex) {
-                LOG.warn("skipping stored thread dump {}: {}", e.id(), ex.toString());
+                LOG.log(System.Logger.Level.WARNING, "skipping stored thread dump " + e.id() + ": " + ex);
             }
         }
     }
