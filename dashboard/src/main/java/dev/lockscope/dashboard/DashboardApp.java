@@ -12,6 +12,7 @@ import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.locks.LockRoutes;
 import dev.lockscope.dashboard.pools.PoolRoutes;
 import dev.lockscope.dashboard.profiles.ProfileRoutes;
+import dev.lockscope.dashboard.profiles.RecordingRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
@@ -42,7 +43,8 @@ public final class DashboardApp {
         RequestGuard guard = new RequestGuard(access);
         AgentEndpoint agents = new AgentEndpoint(registry, access);
         ThreadCaptures captures = new ThreadCaptures(registry); // before the findings engine: it reads them
-        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures));
+        long findingsWindow = config.findingsWindow().toMillis();
+        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(findingsWindow, captures), findingsWindow, captures);
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
         List<RouteGroup> groups = List.of(
@@ -52,7 +54,8 @@ public final class DashboardApp {
                 new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
-                new ProfileRoutes(registry));
+                new ProfileRoutes(registry),
+                new RecordingRoutes(registry));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;

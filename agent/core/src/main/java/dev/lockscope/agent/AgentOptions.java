@@ -30,6 +30,7 @@ public final class AgentOptions {
         KNOWN.put("deadlockPeriod", "how often the agent looks for deadlocks (default 500ms; 0 = never)");
         dev.lockscope.agent.locks.LockContention.describeOptions(KNOWN);
         KNOWN.put("profiler", "engine for on-demand profiles: auto (async-profiler, JFR if it cannot load), async, jfr");
+        dev.lockscope.agent.profile.AlwaysOnRecording.describeOptions(KNOWN);
     }
 
     private final Map<String, String> values;

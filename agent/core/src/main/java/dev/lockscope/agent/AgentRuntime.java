@@ -3,6 +3,7 @@ package dev.lockscope.agent;
 import dev.lockscope.agent.live.JvmVitals;
 import dev.lockscope.agent.locks.LockContention;
 import dev.lockscope.agent.pools.PoolsFeature;
+import dev.lockscope.agent.profile.AlwaysOnRecording;
 import dev.lockscope.agent.profile.ProfileFeature;
 import dev.lockscope.agent.threads.ThreadsFeature;
 import dev.lockscope.agent.transport.DashboardLink;
@@ -50,7 +51,7 @@ public final class AgentRuntime {
     /** The features this agent runs after {@link JvmVitals}, in start order. */
     private static List<Feature> features() {
         return List.of(new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature(),
-                new ProfileFeature());
+                new ProfileFeature(), new AlwaysOnRecording());
     }
 
     private void init() {

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.jvms.LiveJvm;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,6 +65,18 @@ public final class ThreadCaptures {
                 q.removeFirst();
             }
         }
+    }
+
+    /** Asks the agent for a dump in JSON and text at once, and stores it. */
+    public CompletableFuture<Capture> take(JvmSession jvm, boolean lockedSynchronizers, String trigger) {
+        return jvm.request("threaddump", Map.of("format", "both", "lockedSynchronizers", lockedSynchronizers),
+                        ThreadRoutes.DUMP_TIMEOUT)
+                .thenApply(body -> {
+                    if (body == null || !body.isObject()) {
+                        throw new LiveJvm.AgentErrorException("the agent answered threaddump without a dump");
+                    }
+                    return add(jvm.id(), (ObjectNode) body, trigger);
+                });
     }
 
     /** Stores a dump the agent returned (its {@code text}, if any, is split off); returns the capture. */
