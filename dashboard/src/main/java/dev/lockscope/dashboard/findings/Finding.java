@@ -39,11 +39,12 @@ final class Finding {
      */
     ObjectNode toJson(String jvmId) {
         ObjectNode o = toJson();
+        String jvm = java.net.URLEncoder.encode(jvmId, java.nio.charset.StandardCharsets.UTF_8);
         long to = open() ? updatedAt : endedAt;
         String q = "&from=" + windowFromMs + "&to=" + Math.max(to, windowFromMs + 1);
         ObjectNode t = o.putObject("timeTravel").put("fromMs", windowFromMs).put("toMs", Math.max(to, windowFromMs + 1));
-        t.put("cpuFlameGraph", "/api/jvms/" + jvmId + "/recording/html?event=cpu" + q);
-        t.put("lockFlameGraph", "/api/jvms/" + jvmId + "/recording/html?event=lock" + q);
+        t.put("cpuFlameGraph", "/api/jvms/" + jvm + "/recording/html?event=cpu" + q);
+        t.put("lockFlameGraph", "/api/jvms/" + jvm + "/recording/html?event=lock" + q);
         t.put("threadDump", threadDumpId);
         return o;
     }

@@ -46,8 +46,9 @@ public final class RecordingRoutes implements RouteGroup {
             ObjectNode o = Json.MAPPER.createObjectNode().put("jvmId", w.jvmId()).put("event", w.event())
                     .put("fromMs", w.fromMs()).put("toMs", w.toMs()).put("samples", w.samples());
             String q = query(w);
-            o.putObject("links").put("html", "/api/jvms/" + w.jvmId() + "/recording/html?" + q)
-                    .put("collapsed", "/api/jvms/" + w.jvmId() + "/recording/collapsed?" + q);
+            String jvm = java.net.URLEncoder.encode(w.jvmId(), java.nio.charset.StandardCharsets.UTF_8);
+            o.putObject("links").put("html", "/api/jvms/" + jvm + "/recording/html?" + q)
+                    .put("collapsed", "/api/jvms/" + jvm + "/recording/collapsed?" + q);
             ctx.json(o);
         }));
         r.get("/api/jvms/{id}/recording/collapsed", ctx -> window(ctx, w -> {
