@@ -102,7 +102,8 @@ class TimeTravelEndToEndTest {
 
         HttpResponse<String> html = dashboard.getRaw(t.path("lockFlameGraph").asText());
         assertThat(html.statusCode()).isEqualTo(200);
-        assertThat(html.body()).contains("priceUnderLock");
+        assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(html.body()).contains("Lock flame graph of prices").contains("always-on recording");
 
         long[] stampede = share(collapsed("lock", from, Math.min(to, fixedAt)));
         System.out.printf("stampede window %d..%d: %d of %d lock samples on the cache's lock path%n", from,
