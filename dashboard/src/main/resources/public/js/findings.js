@@ -26,7 +26,8 @@ export function mountFindings(container, page) {
       showClosed ? el('div', { class: 'closed-findings' }, closed.map(card)) : '');
   }
   function card(f) {
-    const links = (f.evidence?.links || []).map(l => el('button', {
+    // A plain "flame graph" link (the Profiles tab) gives way to the flame graphs of the finding's own window.
+    const links = (f.evidence?.links || []).filter(l => !(f.timeTravel && l.tab === 'profiles' && !l.selection)).map(l => el('button', {
       class: 'evidence-link', onclick: () => page.navigate(l.tab, l.selection),
     }, l.label));
     links.push(...timeTravel(f));
