@@ -50,8 +50,9 @@ public final class AgentRuntime {
 
     /** The features this agent runs after {@link JvmVitals}, in start order. */
     private static List<Feature> features() {
+        AlwaysOnRecording recording = new AlwaysOnRecording();
         return List.of(new LockContention(), new PinningWatch(), new ThreadsFeature(), new PoolsFeature(),
-                new ProfileFeature(), new AlwaysOnRecording());
+                recording, new ProfileFeature(recording));
     }
 
     private void init() {

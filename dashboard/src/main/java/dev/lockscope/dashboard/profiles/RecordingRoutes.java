@@ -23,7 +23,7 @@ import java.time.Instant;
  *   <li>{@code GET /api/jvms/{id}/recording/flamegraph?event=cpu|lock&from=&to=} (epoch ms): the window's
  *       sample count and links to {@code /recording/html} (flame graph, {@code &download=1} as a file) and
  *       {@code /recording/collapsed};</li>
- *   <li>{@code POST /api/jvms/{id}/snapshots} {@code {"from": ms, "to": ms, "finding": "f12"}}: saves the window as
+ *   <li>{@code POST /api/jvms/{id}/snapshots} {@code {"from": ms, "to": ms, "finding": "f12"}} or {@code {"at": ms, "seconds": 60}} (around a moment): saves the window as
  *       a .jfr capture (201); {@code GET /api/jvms/{id}/snapshots}; {@code GET /api/snapshots/{id}} and
  *       {@code /api/snapshots/{id}/jfr} (download).</li>
  * </ul>
@@ -97,7 +97,15 @@ public final class RecordingRoutes implements RouteGroup {
         if (body == null || !body.isObject()) {
             throw new BadRequestResponse("expected a JSON object like {\"from\": 1700000000000, \"to\": 1700000060000}");
         }
-        long[] range = range(body.path("from").asText(null), body.path("to").asText(null));
+        long[] range;
+        if (body.has("at")) {
+            // Around a moment: the given number of seconds (default 60) centred on it.
+            long at = body.path("at").asLong();
+            long half = Math.round(body.path("seconds").asDouble(60) * 500);
+            range = range(String.valueOf(at - half), String.valueOf(at + half));
+        } else {
+            range = range(body.path("from").asText(null), body.path("to").asText(null));
+        }
         String finding = body.path("finding").isTextual() ? body.path("finding").asText() : null;
         ctx.future(() -> service.snapshot(jvm, range[0], range[1], finding)
                 .thenAccept(s -> ctx.status(HttpStatus.CREATED).json(s.json())));

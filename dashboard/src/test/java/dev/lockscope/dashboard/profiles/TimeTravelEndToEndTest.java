@@ -194,6 +194,19 @@ class TimeTravelEndToEndTest {
     }
 
     @Test
+    void aSnapshotAroundAMomentCoversTheSecondsAroundItAndIsListed() throws Exception {
+        long at = fixedAt - 3_000;
+        HttpResponse<String> created = dashboard.post("/api/jvms/" + jvm + "/snapshots", "{\"at\":" + at + ",\"seconds\":4}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode s = Json.MAPPER.readTree(created.body());
+        assertThat(s.path("fromMs").asLong()).isEqualTo(at - 2_000);
+        assertThat(s.path("toMs").asLong()).isEqualTo(at + 2_000);
+        assertThat(s.path("findingId").isNull()).isTrue();
+        assertThat(dashboard.get("/api/jvms/" + jvm + "/snapshots").findValuesAsText("id")).contains(s.path("id").asText());
+        assertThat(dashboard.get("/api/snapshots/" + s.path("id").asText()).path("sizeBytes").asLong()).isPositive();
+    }
+
+    @Test
     void badWindowsAreRefusedWithTheReason() throws Exception {
         HttpResponse<String> r = dashboard.getRaw("/api/jvms/" + jvm + "/recording/flamegraph?event=lock&from=20&to=10");
         assertThat(r.statusCode()).isEqualTo(400);

@@ -59,6 +59,7 @@ public final class AlwaysOnRecording implements Feature {
     private long thresholdMs;
     private long rotateMs;
     private volatile long startedAt;
+    private volatile boolean samplingPaused;
     private volatile Thread rotator;
     private Path dir;
     private final AtomicLong ids = new AtomicLong();
@@ -129,7 +130,37 @@ public final class AlwaysOnRecording implements Feature {
 
     @Override
     public void writeSample(JsonWriter w) {
-        w.field("on", on).field("queries", queries.get());
+        w.field("on", on).field("queries", queries.get()).field("samplingPaused", samplingPaused);
+    }
+
+    /**
+     * Stops the recording's execution samples while an async-profiler capture runs: JFR's sampler suspends each
+     * sampled thread with a signal, and async-profiler's own samplers would catch threads inside that handler
+     * ({@code SR_handler}, {@code JfrThreadSampling::on_javathread_suspend} frames in a wall or cpu profile).
+     * The capture covers that time with better data; contention events go on. JFR merges the settings of all
+     * recordings, so a user's own recording with execution samples keeps them going regardless.
+     */
+    synchronized void pauseSampling() {
+        setSampling(false);
+    }
+
+    synchronized void resumeSampling() {
+        setSampling(true);
+    }
+
+    private void setSampling(boolean enabled) {
+        Recording r = recording;
+        if (r == null || samplingPaused == !enabled) {
+            return;
+        }
+        try {
+            Map<String, String> settings = new HashMap<>(r.getSettings());
+            settings.put("jdk.ExecutionSample#enabled", String.valueOf(enabled));
+            r.setSettings(settings);
+            samplingPaused = !enabled;
+        } catch (Throwable t) {
+            BridgeErrors.record(t);
+        }
     }
 
     @Override

@@ -46,6 +46,12 @@ public final class ProfileFeature implements Feature {
     private String asyncUnavailable;
     private boolean asyncTried;
     private Path dir;
+    /** Its execution samples pause while an async-profiler capture runs (see {@link AlwaysOnRecording#pauseSampling}). */
+    private final AlwaysOnRecording recording;
+
+    public ProfileFeature(AlwaysOnRecording recording) {
+        this.recording = recording;
+    }
 
     /** One profile and, when done, its files. Fields are written by the profile thread, read by commands. */
     static final class Capture {
@@ -159,9 +165,13 @@ public final class ProfileFeature implements Feature {
             }
             String id = "p" + ids.incrementAndGet();
             c = new Capture(id, request, engine, note, dir);
+            if (engine instanceof AsyncProfilerEngine) {
+                recording.pauseSampling();
+            }
             try {
                 engine.start(request, c.jfr);
             } catch (Exception e) {
+                recording.resumeSampling();
                 deleteFiles(c);
                 throw e;
             }
@@ -219,6 +229,7 @@ public final class ProfileFeature implements Feature {
             failed.incrementAndGet();
             deleteFiles(c);
         } finally {
+            recording.resumeSampling();
             synchronized (this) {
                 running = null;
             }
