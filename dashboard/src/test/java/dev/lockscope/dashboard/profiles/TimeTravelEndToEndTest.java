@@ -44,6 +44,7 @@ class TimeTravelEndToEndTest {
     private JsonNode finding;
     private long fixedAt;
     private JsonNode profile;
+    private boolean samplingPausedDuringProfile;
 
     @BeforeAll
     void aStampedeHappensAndEnds() throws Exception {
@@ -61,9 +62,14 @@ class TimeTravelEndToEndTest {
         });
         jvm = URLEncoder.encode(id.get(), StandardCharsets.UTF_8);
         // Meanwhile an on-demand lock profile (async-profiler) runs beside the always-on recording.
-        HttpResponse<String> started = dashboard.post("/api/jvms/" + jvm + "/profiles", "{\"event\":\"lock\",\"duration\":2}");
+        HttpResponse<String> started = dashboard.post("/api/jvms/" + jvm + "/profiles", "{\"event\":\"lock\",\"duration\":4}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         String profileId = Json.MAPPER.readTree(started.body()).path("id").asText();
+        long until = System.currentTimeMillis() + 4_000;
+        while (!samplingPausedDuringProfile && System.currentTimeMillis() < until) {
+            samplingPausedDuringProfile = dashboard.get("/api/jvms/" + jvm).at("/sample/recording/samplingPaused").asBoolean();
+            Thread.sleep(200);
+        }
         fixedAt = Long.parseLong(app.awaitLine("cache-stampede: fixed at (\\d+)", Duration.ofSeconds(60)).group(1));
         profile = dashboard.get("/api/profiles/" + profileId);
         AtomicReference<JsonNode> f = new AtomicReference<>();
@@ -191,6 +197,11 @@ class TimeTravelEndToEndTest {
         JsonNode p = dashboard.get("/api/profiles/" + profile.path("id").asText());
         assertThat(p.path("status").asText()).as(p.toString()).isEqualTo("done");
         assertThat(p.path("engine").asText()).isEqualTo("async-profiler");
+        // The recording's execution samples paused while it ran (JFR's suspend signal would show in its stacks)...
+        assertThat(samplingPausedDuringProfile).isTrue();
+        // ... and resumed after.
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                !dashboard.get("/api/jvms/" + jvm).at("/sample/recording/samplingPaused").asBoolean(true));
     }
 
     @Test
