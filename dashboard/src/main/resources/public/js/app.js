@@ -2,11 +2,16 @@
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
 import { onBrush } from './charts.js';
+import { jvmControls } from './controls.js';
+import { importForm } from './imports.js';
+import { archiveOpener, stateBadge } from './archives.js';
+import { mountAttach } from './attach.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
 import './tabs/locks.js';
 import './tabs/profiles.js';
+import './tabs/waits.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -80,7 +85,9 @@ function trouble(j) {
 function homePage() {
   crumbs.replaceChildren(el('span', {}, 'JVMs'));
   const body = el('div', { id: 'jvm-list' });
-  main.replaceChildren(el('h1', {}, 'JVMs'), body);
+  const attachPanel = el('div');
+  main.replaceChildren(el('h1', {}, 'JVMs'), body, attachPanel, archiveOpener(), importForm());
+  mountAttach(attachPanel);
   const render = (jvms) => {
     if (jvms.length === 0) {
       body.replaceChildren(el('div', { class: 'card muted' },
@@ -100,8 +107,7 @@ function homePage() {
         el('td', {}, j.host),
         el('td', {}, j.jvmVersion),
         el('td', {}, j.connected ? fmt.age(Date.now() - j.startTime) : '–'),
-        el('td', {}, j.connected ? el('span', { class: 'badge ok' }, 'connected')
-          : el('span', { class: 'badge off' }, 'disconnected')),
+        el('td', {}, stateBadge(j)),
         el('td', { class: 'num' }, t.RUNNABLE ?? '–'),
         el('td', { class: 'num' }, t.BLOCKED ? el('span', { class: 'badge warn' }, t.BLOCKED) : (t.BLOCKED ?? '–')),
         el('td', { class: 'num' }, (t.WAITING ?? 0) + (t.TIMED_WAITING ?? 0)),
@@ -140,8 +146,10 @@ async function jvmPage(id, tabId, params) {
     on(evt, fn) { (listeners[evt] ||= []).push(fn); },
     emit(evt, arg) { (listeners[evt] || []).forEach(fn => { try { fn(arg); } catch (e) { console.error(e); } }); },
     /** The window's bounds (epoch ms): the brushed range, or the last windowMs up to now. */
-    bounds() { return page.range || { from: Date.now() - page.windowMs, to: Date.now() }; },
+    bounds() { return page.range || { from: page.now() - page.windowMs, to: page.now() }; },
     /** Samples inside the selected window, oldest first. */
+    /** "Now" for windows: an archive's data ended with its last sample. */
+    now() { return page.jvm?.archive ? page.jvm.sampleTs : Date.now(); },
     windowSamples() { const b = page.bounds(); return page.samples.filter(s => s.ts >= b.from && s.ts <= b.to); },
     /** The query every windowed API takes: ?window=60s, or ?from=&to= for a brushed window. */
     windowQuery() { return page.range ? `from=${page.range.from}&to=${page.range.to}` : 'window=' + Math.round(page.windowMs / 1000) + 's'; },
@@ -175,17 +183,20 @@ async function jvmPage(id, tabId, params) {
   }
   crumbs.replaceChildren(el('a', { href: '#/' }, 'JVMs'), ' / ', el('span', {}, page.jvm.name));
   const header = el('div', { class: 'card', id: 'jvm-header' });
+  const controls = jvmControls(page);
   const renderHeader = () => {
     const j = page.jvm;
+    controls.update();
     header.replaceChildren(
       el('h1', {}, el('span', { class: 'jvm-name' }, j.name), ' ',
-        j.connected ? el('span', { class: 'badge ok' }, 'connected') : el('span', { class: 'badge off' }, 'disconnected')),
+        stateBadge(j, 'jvm-state')),
       el('dl', { class: 'kv' },
         el('dt', {}, 'PID / host'), el('dd', {}, j.pid + ' on ' + j.host),
         el('dt', {}, 'JVM'), el('dd', {}, j.jvmVendor + ' ' + j.jvmVersion),
         el('dt', {}, 'Main'), el('dd', { class: 'mono' }, j.mainClass),
         el('dt', {}, 'Agent'), el('dd', {}, j.agentVersion + ' · engines: ' + (j.features || []).join(', ')),
-        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())));
+        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())),
+      controls.node);
   };
   renderHeader();
 

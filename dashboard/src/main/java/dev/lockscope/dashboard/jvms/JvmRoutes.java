@@ -120,6 +120,7 @@ public final class JvmRoutes implements RouteGroup {
         o.put("disconnectedAt", s.disconnectedAt());
         o.put("lastSeenAt", s.lastSeenAt());
         o.put("connects", s.connects());
+        o.put("archive", s.archive());
         JvmSession.Sample latest = s.latest();
         o.set("sample", latest == null ? null : latest.body());
         o.put("sampleTs", latest == null ? 0 : latest.ts());
@@ -131,7 +132,7 @@ public final class JvmRoutes implements RouteGroup {
     private void samples(Context ctx) {
         JvmSession s = jvm(ctx, registry);
         Windows.Range range = Windows.rangeFromQuery(ctx);
-        long end = range.live() ? System.currentTimeMillis() : range.endMs();
+        long end = range.live() ? s.now() : range.endMs();
         ArrayNode a = Json.MAPPER.createArrayNode();
         for (JvmSession.Sample sample : s.samplesSince(end - range.windowMs())) {
             if (sample.ts() <= end || range.live()) {

@@ -24,7 +24,7 @@ public final class PoolRoutes implements RouteGroup {
     private void pools(Context ctx) {
         Windows.Range range = Windows.rangeFromQuery(ctx);
         JvmSession jvm = JvmRoutes.jvm(ctx, registry);
-        ctx.json(range.live() ? PoolService.view(jvm, range.windowMs(), System.currentTimeMillis())
+        ctx.json(range.live() ? PoolService.view(jvm, range.windowMs(), jvm.now())
                 : PoolService.viewEndingAt(jvm, range.windowMs(), range.endMs()));
     }
 }

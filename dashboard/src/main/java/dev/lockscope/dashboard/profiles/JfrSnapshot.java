@@ -28,6 +28,14 @@ public record JfrSnapshot(String id, String jvmId, String jvmName, long createdA
                 .put("findingId", findingId).put("exact", exact).put("sizeBytes", bytes.length);
     }
 
+    /** A snapshot read back from the capture store. */
+    static JfrSnapshot restored(com.fasterxml.jackson.databind.JsonNode meta, byte[] bytes) {
+        return new JfrSnapshot(meta.path("id").asText(), meta.path("jvmId").asText(), meta.path("jvmName").asText(),
+                meta.path("createdAt").asLong(), meta.path("fromMs").asLong(), meta.path("toMs").asLong(),
+                meta.path("findingId").isTextual() ? meta.path("findingId").asText() : null,
+                meta.path("exact").asBoolean(), bytes);
+    }
+
     ObjectNode json() {
         ObjectNode o = metadata();
         o.putObject("links").put("self", "/api/snapshots/" + id).put("jfr", "/api/snapshots/" + id + "/jfr");

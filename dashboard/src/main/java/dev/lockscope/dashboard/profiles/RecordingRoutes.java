@@ -9,6 +9,7 @@ import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.JvmSession;
 import dev.lockscope.dashboard.jvms.Windows;
+import dev.lockscope.dashboard.store.CaptureStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
@@ -30,10 +31,11 @@ import java.time.Instant;
  */
 public final class RecordingRoutes implements RouteGroup {
     private final JvmRegistry registry;
-    private final RecordingService service = new RecordingService();
+    private final RecordingService service;
 
-    public RecordingRoutes(JvmRegistry registry) {
+    public RecordingRoutes(JvmRegistry registry, CaptureStore store) {
         this.registry = registry;
+        this.service = new RecordingService(store);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.lockscope.dashboard.profiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.store.CaptureStore;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Time travel over each JVM's always-on recording (agent feature {@code recording}): flame graphs of any past
  * window (collapsed stacks computed by the agent from its JFR repository) and JFR snapshots of a window, kept
- * as {@link JfrSnapshot} captures. The single owner of both.
+ * as {@link JfrSnapshot} captures (in memory, and in the capture store when the dashboard has a data directory).
+ * The single owner of both.
  *
  * <p>Flame graphs of windows that ended more than {@link #SETTLED_MS} ago never change, so the last
  * {@link #CACHED_WINDOWS} of them are cached (the viewer's HTML and the collapsed text ask for the same window).
@@ -42,6 +44,29 @@ public final class RecordingService {
             });
     private final Map<String, JfrSnapshot> snapshots = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final CaptureStore store;
+
+    /** Snapshots are also kept in {@code store} (kind {@value JfrSnapshot#KIND}, payload {@code snapshot.jfr}) and read back at start. */
+    RecordingService(CaptureStore store) {
+        this.store = store;
+        for (CaptureStore.Entry e : store.list(JfrSnapshot.KIND)) {
+            byte[] bytes = store.payload(e, "snapshot.jfr");
+            if (bytes != null) {
+                JfrSnapshot s = JfrSnapshot.restored(e.meta(), bytes);
+                snapshots.put(s.id(), s);
+                try {
+                    ids.accumulateAndGet(Long.parseLong(s.id().split("-")[1]), Math::max);
+                } catch (RuntimeException ex) {
+                    // an id of another form cannot collide with the counter's
+                }
+            }
+        }
+        store.onPruned((kind, id) -> {
+            if (JfrSnapshot.KIND.equals(kind)) {
+                snapshots.remove(id);
+            }
+        });
+    }
 
     CompletableFuture<JsonNode> status(JvmSession jvm) {
         return jvm.request("recording.status", Map.of(), TIMEOUT);
@@ -80,6 +105,7 @@ public final class RecordingService {
                         JfrSnapshot s = new JfrSnapshot(id, jvm.id(), name(jvm), System.currentTimeMillis(), fromMs, toMs,
                                 findingId, r.path("exact").asBoolean(), bytes);
                         snapshots.put(id, s);
+                        store.put(JfrSnapshot.KIND, id, s.jvmId(), s.createdAt(), s.metadata(), Map.of("snapshot.jfr", bytes));
                         prune();
                         return s;
                     });
@@ -119,7 +145,10 @@ public final class RecordingService {
             return;
         }
         snapshots.values().stream().sorted(Comparator.comparingLong(JfrSnapshot::createdAt))
-                .limit(snapshots.size() - MAX_SNAPSHOTS).forEach(s -> snapshots.remove(s.id()));
+                .limit(snapshots.size() - MAX_SNAPSHOTS).forEach(s -> {
+                    snapshots.remove(s.id());
+                    store.delete(JfrSnapshot.KIND, s.id());
+                });
     }
 
     private static String name(JvmSession jvm) {

@@ -50,7 +50,7 @@ public final class AlwaysOnRecording implements Feature {
     /** Longest collapsed text sent in one response; a window's low-rate stacks stay far below it. */
     private static final int MAX_COLLAPSED_BYTES = 16 * 1024 * 1024;
 
-    private Recording recording;
+    private volatile Recording recording;
     private boolean on;
     private String offReason;
     private long maxAgeMs;
@@ -61,6 +61,7 @@ public final class AlwaysOnRecording implements Feature {
     private volatile long startedAt;
     private volatile boolean samplingPaused;
     private volatile Thread rotator;
+    private Thread cleanupHook;
     private Path dir;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong queries = new AtomicLong();
@@ -125,7 +126,8 @@ public final class AlwaysOnRecording implements Feature {
         recording = r;
         startedAt = System.currentTimeMillis();
         rotator = AgentContext.startThread("recording-chunks", this::rotateLoop);
-        Runtime.getRuntime().addShutdownHook(new Thread(this::deleteSnapshots, "lockscope-recording-cleanup"));
+        cleanupHook = new Thread(this::deleteSnapshots, "lockscope-recording-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
     }
 
     @Override
@@ -163,6 +165,7 @@ public final class AlwaysOnRecording implements Feature {
         }
     }
 
+    /** Detach: the recording is closed (JFR deletes its repository data) and snapshots not fetched are deleted. */
     @Override
     public void stop() {
         Thread t = rotator;
@@ -170,8 +173,17 @@ public final class AlwaysOnRecording implements Feature {
             t.interrupt();
         }
         Recording r = recording;
+        recording = null;
         if (r != null) {
             r.close();
+        }
+        if (cleanupHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanupHook);
+            } catch (IllegalStateException e) {
+                return; // the JVM is exiting: the hook runs anyway
+            }
+            deleteSnapshots();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.lockscope.dashboard.findings;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.jvms.Json;
 
@@ -27,6 +28,29 @@ final class Finding {
         this.startedAt = now;
         this.latest = d;
         this.updatedAt = now;
+    }
+
+    /**
+     * A finding read back from the data directory. One stored while open (the dashboard stopped meanwhile) comes
+     * back closed at its last update: whether it went on is unknown, and if it did, detection opens a new one.
+     */
+    static Finding restored(JsonNode j) {
+        ObjectNode evidence = j.path("evidence").isObject() ? (ObjectNode) j.get("evidence") : Json.MAPPER.createObjectNode();
+        Severity severity;
+        try {
+            severity = Severity.valueOf(j.path("severity").asText().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            severity = Severity.INFO;
+        }
+        Detection d = new Detection(j.path("key").asText(), severity, j.path("title").asText(),
+                j.path("explanation").asText(), j.path("fix").asText(), evidence);
+        long startedAt = j.path("startedAt").asLong();
+        Finding f = new Finding(j.path("id").asText(), j.path("kind").asText(), d, startedAt,
+                j.at("/timeTravel/fromMs").asLong(startedAt));
+        f.threadDumpId = j.at("/timeTravel/threadDump").isTextual() ? j.at("/timeTravel/threadDump").asText() : null;
+        f.updatedAt = j.path("updatedAt").asLong(f.startedAt);
+        f.endedAt = j.path("endedAt").asLong(Math.max(f.updatedAt, f.startedAt + 1));
+        return f;
     }
 
     boolean open() {

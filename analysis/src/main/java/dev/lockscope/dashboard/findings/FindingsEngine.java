@@ -7,6 +7,7 @@ import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmSession;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
+import dev.lockscope.dashboard.store.CaptureStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs every {@link Detector} on each JVM after each sample (and at once on agent events such as a deadlock),
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: evaluation of one JVM is serialised on its {@link JvmFindings}; readers get JSON copies.
  */
 public final class FindingsEngine {
-    private static final Logger LOG = LoggerFactory.getLogger(FindingsEngine.class);
+    /** The JDK's logger, not slf4j: this engine also runs inside the agent's offline capture, which ships no slf4j. */
+    private static final System.Logger LOG = System.getLogger(FindingsEngine.class.getName());
     /** Three quiet evaluations (about 3 s) before closing: one noisy second must not flap a finding. */
     static final int CLOSE_AFTER = (int) Thresholds.whole("closeAfterEvaluations", 3);
     /** Closed findings kept per JVM. */
@@ -47,14 +47,41 @@ public final class FindingsEngine {
         final Deque<Finding> closed = new ArrayDeque<>();
     }
 
+    public static final String KIND = "finding";
+
+    private final CaptureStore store;
+
+    public FindingsEngine(JvmRegistry registry, List<Detector> detectors) {
+        this(registry, detectors, CaptureStore.Disabled.INSTANCE);
+    }
+
+    public FindingsEngine(JvmRegistry registry, List<Detector> detectors, CaptureStore store) {
+        this(registry, detectors, store, 10_000, null);
+    }
+
     /**
+     * Findings are written to {@code store} (kind {@value #KIND}, metadata only) when they open, when they close
+     * and at {@link #flush()}; the stored history is read back at start.
+     *
      * @param windowMs how much recent data the detectors judge: a finding's time window starts that long before it opened
-     * @param captures where the thread dump taken when a finding opens is kept
+     * @param captures where the thread dump taken when a finding opens is kept (null: no dump is taken)
      */
-    public FindingsEngine(JvmRegistry registry, List<Detector> detectors, long windowMs, ThreadCaptures captures) {
+    public FindingsEngine(JvmRegistry registry, List<Detector> detectors, CaptureStore store, long windowMs,
+                          ThreadCaptures captures) {
         this.detectors = List.copyOf(detectors);
+        this.store = store;
         this.windowMs = windowMs;
         this.captures = captures;
+        load();
+        store.onPruned((kind, id) -> {
+            if (KIND.equals(kind)) {
+                byJvm.values().forEach(f -> {
+                    synchronized (f) {
+                        f.closed.removeIf(x -> x.id.equals(id));
+                    }
+                });
+            }
+        });
         registry.onSample(jvm -> {
             JvmSession.Sample s = jvm.latest();
             if (s != null) {
@@ -62,6 +89,40 @@ public final class FindingsEngine {
             }
         });
         registry.onEvent((jvm, event) -> evaluate(jvm, event.ts()));
+    }
+
+    private void load() {
+        for (CaptureStore.Entry e : store.list(KIND)) { // oldest first: each goes to the front, newest ends first
+            Finding f = Finding.restored(e.meta());
+            JvmFindings jf = byJvm.computeIfAbsent(e.jvmId(), id -> new JvmFindings());
+            jf.closed.addFirst(f);
+            while (jf.closed.size() > HISTORY) {
+                store.delete(KIND, jf.closed.removeLast().id);
+            }
+            try {
+                ids.accumulateAndGet(Long.parseLong(f.id.substring(1)), Math::max);
+            } catch (RuntimeException ex) {
+                // another id form cannot collide with the counter's
+            }
+        }
+    }
+
+    private void persist(String jvmId, Finding f) {
+        store.put(KIND, f.id, jvmId, f.open() ? f.startedAt : f.endedAt, json(jvmId, f), Map.of());
+    }
+
+    /** A live dashboard's findings link their time window's views (the JVM's recording); offline ones have none. */
+    private ObjectNode json(String jvmId, Finding f) {
+        return captures == null ? f.toJson() : f.toJson(jvmId);
+    }
+
+    /** Stores every open finding as it is now (called when the dashboard stops). */
+    public void flush() {
+        byJvm.forEach((jvmId, f) -> {
+            synchronized (f) {
+                f.open.values().forEach(x -> persist(jvmId, x));
+            }
+        });
     }
 
     /** Runs all detectors on {@code jvm} as of {@code nowMs} and reconciles its findings. */
@@ -76,7 +137,7 @@ public final class FindingsEngine {
                     }
                 } catch (RuntimeException e) {
                     // A detector bug must not stop the others or the ingestion thread that called us.
-                    LOG.warn("detector {} failed on JVM {}: {}", d.kind(), jvm.id(), e.toString());
+                    LOG.log(System.Logger.Level.WARNING, "detector " + d.kind() + " failed on JVM " + jvm.id() + ": " + e);
                 }
             }
             for (Map.Entry<String, Detection> e : seen.entrySet()) {
@@ -86,6 +147,7 @@ public final class FindingsEngine {
                     Finding opened = new Finding("f" + ids.incrementAndGet(), kind, e.getValue(), nowMs,
                             windowStart(e.getValue(), nowMs));
                     f.open.put(e.getKey(), opened);
+                    persist(jvm.id(), opened);
                     dumpAtOpening(jvm, opened);
                 } else {
                     existing.latest = e.getValue();
@@ -100,8 +162,9 @@ public final class FindingsEngine {
                 }
                 finding.endedAt = Math.max(finding.updatedAt, nowMs);
                 f.closed.addFirst(finding);
+                persist(jvm.id(), finding);
                 while (f.closed.size() > HISTORY) {
-                    f.closed.removeLast();
+                    store.delete(KIND, f.closed.removeLast().id);
                 }
                 return true;
             });
@@ -121,6 +184,9 @@ public final class FindingsEngine {
      * ingestion thread).
      */
     private void dumpAtOpening(JvmSession jvm, Finding finding) {
+        if (captures == null) {
+            return;
+        }
         for (JsonNode l : finding.latest.evidence().path("links")) {
             if (l.path("tab").asText().equals("threads") && l.hasNonNull("selection")) {
                 finding.threadDumpId = l.path("selection").asText();
@@ -139,7 +205,7 @@ public final class FindingsEngine {
         captures.take(jvm, false, "finding " + finding.id + " (" + finding.kind + ") opened")
                 .thenAccept(c -> finding.threadDumpId = c.id())
                 .exceptionally(t -> {
-                    LOG.debug("thread dump for finding {} failed: {}", finding.id, t.toString());
+                    LOG.log(System.Logger.Level.DEBUG, "thread dump for finding " + finding.id + " failed: " + t);
                     return null;
                 });
     }
@@ -154,10 +220,28 @@ public final class FindingsEngine {
         synchronized (f) {
             List<Finding> open = new ArrayList<>(f.open.values());
             open.sort(Comparator.comparing((Finding x) -> x.latest.severity()).thenComparingLong(x -> x.startedAt));
-            open.forEach(x -> a.add(x.toJson(jvmId)));
-            f.closed.forEach(x -> a.add(x.toJson(jvmId)));
+            open.forEach(x -> a.add(json(jvmId, x)));
+            f.closed.forEach(x -> a.add(json(jvmId, x)));
         }
         return a;
+    }
+
+    /** Every finding kind the detectors produce, in detector order. */
+    public List<String> kinds() {
+        return detectors.stream().map(Detector::kind).distinct().toList();
+    }
+
+    /** Open findings of one JVM counted by kind; every kind present, zero when none is open. */
+    public Map<String, Integer> openByKind(String jvmId) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        kinds().forEach(k -> counts.put(k, 0));
+        JvmFindings f = byJvm.get(jvmId);
+        if (f != null) {
+            synchronized (f) {
+                f.open.values().forEach(x -> counts.merge(x.kind, 1, Integer::sum));
+            }
+        }
+        return counts;
     }
 
     /** The badge data for the JVM list: {@code {open, critical, kinds}}. */

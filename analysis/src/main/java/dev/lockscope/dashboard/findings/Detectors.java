@@ -14,6 +14,8 @@ public final class Detectors {
     public static List<Detector> all(long windowMs, ThreadCaptures captures) {
         return List.of(new DeadlockDetector(captures), new StampedeDetector(windowMs), new HotLockDetector(windowMs),
                 new StarvationDetector(windowMs), new SaturatedPoolDetector(windowMs), new PoolDeadlockDetector(windowMs),
-                new PinningDetector(windowMs));
+                new PinningDetector(windowMs), new ResourcePoolDetector(windowMs),
+                new CommonPoolStarvationDetector(windowMs), new BlockedEventLoopDetector(windowMs),
+                new GcContentionDetector(windowMs));
     }
 }
