@@ -19,6 +19,7 @@ import dev.lockscope.dashboard.metrics.DashboardMetrics;
 import dev.lockscope.dashboard.metrics.MetricsRoutes;
 import dev.lockscope.dashboard.pools.PoolRoutes;
 import dev.lockscope.dashboard.profiles.ProfileRoutes;
+import dev.lockscope.dashboard.profiles.RecordingRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
 import dev.lockscope.dashboard.security.RequestGuard;
@@ -56,7 +57,9 @@ public final class DashboardApp {
                 : DataDirStore.open(config.dataDir(), config.dataMaxAge(), config.dataMaxBytes());
         KnownJvms.install(registry, store);
         ThreadCaptures captures = new ThreadCaptures(registry, store); // before the findings engine: it reads them
-        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures), store);
+        long findingsWindow = config.findingsWindow().toMillis();
+        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(findingsWindow, captures), store, findingsWindow,
+                captures);
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
         jvms.summaryField("imported", s -> com.fasterxml.jackson.databind.node.BooleanNode.valueOf(
@@ -69,6 +72,7 @@ public final class DashboardApp {
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
                 new ProfileRoutes(registry, store),
+                new RecordingRoutes(registry, store),
                 new ControlRoutes(registry, jvms),
                 new WaitRoutes(registry),
                 new MetricsRoutes(new DashboardMetrics(registry, findings)),
