@@ -2,13 +2,17 @@ package dev.lockscope.dashboard;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Command-line configuration of the dashboard. {@link #parse} rejects anything it does not understand with a
  * message that names the flag, and refuses a non-loopback bind without a token.
  */
-public record DashboardConfig(String host, int port, String token, Duration history, Duration findingsWindow) {
+public record DashboardConfig(String host, int port, String token, Duration history, Duration findingsWindow,
+                              Path dataDir, Duration dataMaxAge, long dataMaxBytes, UiAttach uiAttach, Path agentJar) {
     public static final int DEFAULT_PORT = 7070;
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Ten minutes of once-a-second samples: the longest window the UI offers. */
@@ -16,28 +20,57 @@ public record DashboardConfig(String host, int port, String token, Duration hist
     /** How much recent data windowed detectors judge: long enough to see a trend, short enough to react. */
     public static final Duration DEFAULT_FINDINGS_WINDOW = Duration.ofSeconds(10);
 
+    /** Where captures and findings history live unless {@code --data-dir} says otherwise. */
+    public static final Path DEFAULT_DATA_DIR = Paths.get(System.getProperty("user.home"), ".lockscope", "data");
+    public static final Duration DEFAULT_DATA_MAX_AGE = Duration.ofDays(7);
+    public static final long DEFAULT_DATA_MAX_BYTES = 1L << 30;
+
+    /** Attaching agents from the UI: {@code auto} allows it only while the dashboard serves loopback. */
+    public enum UiAttach { AUTO, ON, OFF }
+
     public static final String USAGE = """
             usage: java -jar lockscope-dashboard.jar [--port 7070] [--host 127.0.0.1] [--token T] [--history 10m] [--findings-window 10s]
+                   [--data-dir ~/.lockscope/data|none] [--data-max-age 7d] [--data-max-size 1g] [--ui-attach auto|on|off] [--agent-jar PATH]
               --port     HTTP port (0 picks a free one)
               --host     address to bind; anything but loopback requires --token
               --token    token agents and browsers must present (or env LOCKSCOPE_TOKEN)
               --history  how much per-JVM history to keep in memory (e.g. 10m, 1h)
-              --findings-window  how much recent data the findings detectors judge (default 10s)""";
+              --findings-window  how much recent data the findings detectors judge (default 10s)
+              --data-dir       where captures and findings history are kept across restarts; none: memory only
+              --data-max-age   captures older than this are deleted (default 7d)
+              --data-max-size  the oldest captures are deleted beyond this total (default 1g; k, m, g suffixes)
+              --ui-attach      attach agents to local JVMs from the UI: auto (only on loopback), on, off
+              --agent-jar      the agent jar the UI attaches (default: lockscope-agent.jar next to the dashboard's jar)""";
 
     public static DashboardConfig defaults() {
-        return new DashboardConfig(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_HISTORY, DEFAULT_FINDINGS_WINDOW);
+        return new DashboardConfig(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_HISTORY, DEFAULT_FINDINGS_WINDOW,
+                null, DEFAULT_DATA_MAX_AGE, DEFAULT_DATA_MAX_BYTES, UiAttach.AUTO, null);
     }
 
     public DashboardConfig withPort(int p) {
-        return new DashboardConfig(host, p, token, history, findingsWindow);
+        return new DashboardConfig(host, p, token, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar);
     }
 
     public DashboardConfig withToken(String t) {
-        return new DashboardConfig(host, port, t, history, findingsWindow);
+        return new DashboardConfig(host, port, t, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar);
     }
 
     public DashboardConfig withFindingsWindow(Duration w) {
-        return new DashboardConfig(host, port, token, history, w);
+        return new DashboardConfig(host, port, token, history, w, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar);
+    }
+
+    /** Persistence in {@code dir} (null: memory only) with these limits. */
+    public DashboardConfig withDataDir(Path dir, Duration maxAge, long maxBytes) {
+        return new DashboardConfig(host, port, token, history, findingsWindow, dir, maxAge, maxBytes, uiAttach, agentJar);
+    }
+
+    public DashboardConfig withUiAttach(UiAttach mode, Path jar) {
+        return new DashboardConfig(host, port, token, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, mode, jar);
+    }
+
+    /** Whether the UI may attach agents: {@code auto} means only while nothing beyond this machine can reach us. */
+    public boolean uiAttachEnabled() {
+        return uiAttach == UiAttach.ON || uiAttach == UiAttach.AUTO && loopbackOnly();
     }
 
     public boolean loopbackOnly() {
@@ -50,6 +83,11 @@ public record DashboardConfig(String host, int port, String token, Duration hist
         String token = envToken == null || envToken.isBlank() ? null : envToken;
         Duration history = DEFAULT_HISTORY;
         Duration findingsWindow = DEFAULT_FINDINGS_WINDOW;
+        Path dataDir = DEFAULT_DATA_DIR;
+        Duration dataMaxAge = DEFAULT_DATA_MAX_AGE;
+        long dataMaxBytes = DEFAULT_DATA_MAX_BYTES;
+        UiAttach uiAttach = UiAttach.AUTO;
+        Path agentJar = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value;
@@ -82,10 +120,22 @@ public record DashboardConfig(String host, int port, String token, Duration hist
                 }
                 case "--history" -> history = parseDuration(value);
                 case "--findings-window" -> findingsWindow = parseDuration(value);
+                case "--data-dir" -> dataDir = value.equals("none") ? null : Paths.get(value);
+                case "--data-max-age" -> dataMaxAge = parseDuration(value);
+                case "--data-max-size" -> dataMaxBytes = parseSize(value);
+                case "--ui-attach" -> {
+                    try {
+                        uiAttach = UiAttach.valueOf(value.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--ui-attach " + value + ": use auto, on or off");
+                    }
+                }
+                case "--agent-jar" -> agentJar = Paths.get(value);
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
-        DashboardConfig c = new DashboardConfig(host, port, token, history, findingsWindow);
+        DashboardConfig c = new DashboardConfig(host, port, token, history, findingsWindow, dataDir, dataMaxAge,
+                dataMaxBytes, uiAttach, agentJar);
         if (!c.loopbackOnly() && token == null) {
             throw new IllegalArgumentException("--host " + host + " is reachable beyond this machine: "
                     + "set --token (or LOCKSCOPE_TOKEN) so only holders of the token can connect");
@@ -96,7 +146,9 @@ public record DashboardConfig(String host, int port, String token, Duration hist
     static Duration parseDuration(String v) {
         String t = v.trim().toLowerCase();
         try {
-            if (t.endsWith("h")) {
+            if (t.endsWith("d")) {
+                return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
+            } else if (t.endsWith("h")) {
                 return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
             } else if (t.endsWith("m")) {
                 return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
@@ -106,7 +158,25 @@ public record DashboardConfig(String host, int port, String token, Duration hist
         } catch (NumberFormatException e) {
             // fall through
         }
-        throw new IllegalArgumentException("'" + v + "' is not a duration (use e.g. 30s, 10m, 1h)");
+        throw new IllegalArgumentException("'" + v + "' is not a duration (use e.g. 30s, 10m, 1h, 7d)");
+    }
+
+    static long parseSize(String v) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("k") || t.endsWith("m") || t.endsWith("g")) {
+            unit = t.endsWith("k") ? 1L << 10 : t.endsWith("m") ? 1L << 20 : 1L << 30;
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(t);
+            if (n > 0) {
+                return Math.multiplyExact(n, unit);
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("'" + v + "' is not a size (use e.g. 500m, 2g)");
     }
 
     static boolean isLoopback(String host) {

@@ -34,10 +34,12 @@ public final class JvmSession implements LiveJvm {
     private volatile List<String> features = List.of();
     private volatile Consumer<String> sender;
     private volatile boolean connected;
+    private volatile String archive;
     private volatile long connectedAt;
     private volatile long disconnectedAt;
     private volatile long lastSeenAt;
     private volatile long lastSeq;
+    private volatile long detachedAt;
     private final AtomicLong connects = new AtomicLong();
 
     /** One once-a-second sample as the agent sent it ({@code body} holds a section per agent feature). */
@@ -83,6 +85,26 @@ public final class JvmSession implements LiveJvm {
         return connects.get();
     }
 
+    /** Name of the capture archive this JVM was loaded from (read-only, never connected), or null. */
+    public String archive() {
+        return archive;
+    }
+
+    /** Marks this session as loaded from the capture archive {@code name}: read-only, not connected. */
+    public void markArchive(String name) {
+        archive = name;
+        detach();
+    }
+
+    /**
+     * "Now" for window figures: the wall clock for a live JVM, the last sample's time for an archive (whose
+     * data ended when the capture did).
+     */
+    public long now() {
+        Sample last = archive == null ? null : latest();
+        return last == null ? System.currentTimeMillis() : last.ts();
+    }
+
     synchronized void attach(JsonNode identity, List<String> features, Consumer<String> sender) {
         this.identity = identity;
         this.features = List.copyOf(features);
@@ -93,6 +115,15 @@ public final class JvmSession implements LiveJvm {
         connects.incrementAndGet();
     }
 
+    /** A JVM from an earlier run of the dashboard: identity only, disconnected since it was last seen. */
+    synchronized void restore(JsonNode identity, long lastSeenAt) {
+        this.identity = identity;
+        this.connected = false;
+        this.connectedAt = lastSeenAt;
+        this.disconnectedAt = lastSeenAt;
+        this.lastSeenAt = lastSeenAt;
+    }
+
     public synchronized void detach() {
         connected = false;
         sender = null;
@@ -101,6 +132,20 @@ public final class JvmSession implements LiveJvm {
             f.completeExceptionally(new AgentUnavailableException("the agent disconnected before answering"));
         }
         pending.clear();
+    }
+
+    /** The agent said it detaches (its {@code detached} event): the coming disconnect is on purpose. */
+    public void markDetached(long ts) {
+        detachedAt = ts;
+    }
+
+    /** Disconnected because its agent detached (not because it died or the link broke); a new attach clears it. */
+    public boolean detached() {
+        return !connected && detachedAt > 0 && detachedAt >= connectedAt;
+    }
+
+    public long detachedAt() {
+        return detachedAt;
     }
 
     public void touch() {
@@ -170,6 +215,10 @@ public final class JvmSession implements LiveJvm {
     @Override
     public CompletableFuture<JsonNode> request(String command, Map<String, Object> args, Duration timeout) {
         Consumer<String> s = sender;
+        if (archive != null) {
+            return CompletableFuture.failedFuture(new AgentUnavailableException("this JVM is the capture archive "
+                    + archive + ", shown read-only: nothing can be asked of it"));
+        }
         if (!connected || s == null) {
             return CompletableFuture.failedFuture(new AgentUnavailableException("JVM " + id + " is not connected"));
         }

@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.jvms.LiveJvm;
+import dev.lockscope.dashboard.store.CaptureStore;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,11 +23,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * captures and {@link #MAX_DEADLOCKS} deadlock reports per JVM, oldest dropped first. Deadlock events from the
  * agents arrive through {@link JvmRegistry#onEvent}; the dump each one carries becomes a capture.
  *
+ * <p>Captures are also written to the {@link CaptureStore} (kind {@value #KIND}: {@code dump.json}, {@code dump.txt})
+ * and loaded from it at start; what the store prunes is forgotten here too.
+ *
  * <p>Thread-safety: all state is guarded by this object's monitor; readers get copies or immutable records.
  */
 public final class ThreadCaptures {
+    private static final System.Logger LOG = System.getLogger(ThreadCaptures.class.getName());
     static final int MAX_CAPTURES = 30;
     static final int MAX_DEADLOCKS = 100;
+    public static final String KIND = "threaddump";
 
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, ArrayDeque<Capture>> capturesByJvm = new HashMap<>();
@@ -40,8 +49,47 @@ public final class ThreadCaptures {
     public record Deadlock(String id, String jvmId, long detectedAt, long receivedAt, JsonNode cycles,
                            JsonNode blockedBehind, String note, String captureId) {}
 
+    private final CaptureStore store;
+
     public ThreadCaptures(JvmRegistry registry) {
+        this(registry, CaptureStore.Disabled.INSTANCE);
+    }
+
+    public ThreadCaptures(JvmRegistry registry, CaptureStore store) {
+        this.store = store;
+        load();
+        store.onPruned((kind, id) -> {
+            if (KIND.equals(kind)) {
+                forget(id);
+            }
+        });
         registry.onEvent(this::onEvent);
+    }
+
+    private void load() {
+        for (CaptureStore.Entry e : store.list(KIND)) {
+            try {
+                byte[] json = store.payload(e, "dump.json");
+                byte[] text = store.payload(e, "dump.txt");
+                if (json == null) {
+                    continue;
+                }
+                Capture c = new Capture(e.id(), e.jvmId(), e.ts(), e.meta().path("trigger").asText("manual"),
+                        (ObjectNode) Json.MAPPER.readTree(json), text == null ? null : new String(text, StandardCharsets.UTF_8));
+                keep(c);
+                long n = Long.parseLong(e.id().substring(2));
+                ids.accumulateAndGet(n, Math::max);
+            } catch (Exception ex) {
+                LOG.log(System.Logger.Level.WARNING, "skipping stored thread dump " + e.id() + ": " + ex);
+            }
+        }
+    }
+
+    private synchronized void forget(String id) {
+        Capture c = byId.remove(id);
+        if (c != null) {
+            capturesByJvm.getOrDefault(c.jvmId(), new ArrayDeque<>()).remove(c);
+        }
     }
 
     private void onEvent(JvmSession jvm, JvmSession.Event event) {
@@ -65,21 +113,54 @@ public final class ThreadCaptures {
         }
     }
 
+    /** A dump of thousands of threads on a loaded machine takes seconds; the safepoint is the JVM's, not ours. */
+    static final java.time.Duration DUMP_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+    /** Asks the agent for a dump in JSON and text at once, and stores it. */
+    public CompletableFuture<Capture> take(JvmSession jvm, boolean lockedSynchronizers, String trigger) {
+        return jvm.request("threaddump", Map.of("format", "both", "lockedSynchronizers", lockedSynchronizers),
+                        DUMP_TIMEOUT)
+                .thenApply(body -> {
+                    if (body == null || !body.isObject()) {
+                        throw new LiveJvm.AgentErrorException("the agent answered threaddump without a dump");
+                    }
+                    return add(jvm.id(), (ObjectNode) body, trigger);
+                });
+    }
+
     /** Stores a dump the agent returned (its {@code text}, if any, is split off); returns the capture. */
     public Capture add(String jvmId, ObjectNode dump, String trigger) {
         JsonNode text = dump.remove("text");
         String id = "td" + ids.incrementAndGet();
         Capture c = new Capture(id, jvmId, dump.path("ts").asLong(System.currentTimeMillis()), trigger, dump,
                 text == null || text.isNull() ? null : text.asText());
+        keep(c);
+        Map<String, byte[]> payloads = new java.util.LinkedHashMap<>();
+        try {
+            payloads.put("dump.json", Json.MAPPER.writeValueAsBytes(dump));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (c.text() != null) {
+            payloads.put("dump.txt", c.text().getBytes(StandardCharsets.UTF_8));
+        }
+        store.put(KIND, id, jvmId, c.ts(), Json.MAPPER.createObjectNode().put("trigger", trigger), payloads);
+        return c;
+    }
+
+    private void keep(Capture c) {
+        List<Capture> evicted = new ArrayList<>();
         synchronized (this) {
-            ArrayDeque<Capture> q = capturesByJvm.computeIfAbsent(jvmId, k -> new ArrayDeque<>());
+            ArrayDeque<Capture> q = capturesByJvm.computeIfAbsent(c.jvmId(), k -> new ArrayDeque<>());
             q.addLast(c);
-            byId.put(id, c);
+            byId.put(c.id(), c);
             while (q.size() > MAX_CAPTURES) {
-                byId.remove(q.removeFirst().id());
+                Capture old = q.removeFirst();
+                byId.remove(old.id());
+                evicted.add(old);
             }
         }
-        return c;
+        evicted.forEach(old -> store.delete(KIND, old.id()));
     }
 
     public synchronized Capture get(String captureId) {

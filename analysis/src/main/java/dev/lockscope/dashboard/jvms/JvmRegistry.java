@@ -22,6 +22,7 @@ public final class JvmRegistry {
     private final int historySamples;
     private final List<Consumer<JvmSession>> sampleListeners = new CopyOnWriteArrayList<>();
     private final List<EventListener> eventListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<JvmSession>> connectListeners = new CopyOnWriteArrayList<>();
 
     /** Called for each event an agent sends, after it was stored. */
     public interface EventListener {
@@ -52,11 +53,31 @@ public final class JvmRegistry {
         eventListeners.add(listener);
     }
 
+    /** Called after an agent's hello was accepted (its session is connected). */
+    public void onConnect(Consumer<JvmSession> listener) {
+        connectListeners.add(listener);
+    }
+
+    /**
+     * Adds a JVM known from an earlier run of the dashboard, disconnected, so its captures and findings history
+     * stay reachable; a reconnecting agent with the same id continues it. Ignored when the id is already known.
+     */
+    public void restore(String jvmId, JsonNode identity, long lastSeenAt) {
+        sessions.computeIfAbsent(jvmId, id -> {
+            JvmSession s = new JvmSession(id, historySamples);
+            s.restore(identity, lastSeenAt);
+            return s;
+        });
+    }
+
     /** Called by the agent endpoint when a hello was accepted. */
     public JvmSession connect(String jvmId, JsonNode identity, List<String> features, Consumer<String> sender) {
         JvmSession s = sessions.computeIfAbsent(jvmId, id -> new JvmSession(id, historySamples));
         s.attach(identity, features, sender);
         pruneDisconnected();
+        for (Consumer<JvmSession> l : connectListeners) {
+            l.accept(s);
+        }
         return s;
     }
 
