@@ -17,6 +17,12 @@ final class GcContentionDetector implements Detector {
     /** Lock wait inside pauses, in ms per second of window: a few short pauses over idle locks are not a problem. */
     static final double MIN_OVERLAP_MS_PER_SEC = Thresholds.number("gcContention.minOverlapMsPerSec", 20);
 
+    /**
+     * Share of the window the JVM spent in GC pauses: the finding is about pauses happening now (a wait that ends
+     * in the window may have overlapped a pause long before it, e.g. start-up collections).
+     */
+    static final double MIN_PAUSE_SHARE = Thresholds.number("gcContention.minPauseShare", 0.05);
+
     private final long windowMs;
 
     GcContentionDetector(long windowMs) {
@@ -32,8 +38,9 @@ final class GcContentionDetector implements Detector {
     public List<Detection> detect(JvmSession jvm, long nowMs) {
         JsonNode v = WaitService.view(jvm, windowMs, nowMs);
         JsonNode o = v.path("gcOverlap");
+        double pauseShare = v.at("/jvm/gcPauseMs").asDouble() / 1000 / Math.max(0.001, v.path("windowSeconds").asDouble());
         if (!v.path("fullWindow").asBoolean() || o.path("overlapShare").asDouble() < MIN_OVERLAP_SHARE
-                || o.path("overlapMsPerSec").asDouble() < MIN_OVERLAP_MS_PER_SEC) {
+                || o.path("overlapMsPerSec").asDouble() < MIN_OVERLAP_MS_PER_SEC || pauseShare < MIN_PAUSE_SHARE) {
             return List.of();
         }
         JsonNode lock = o.path("byLock").path(0);

@@ -135,17 +135,23 @@ class TimeBreakdownEndToEndTest {
         double spinShare = (double) (end[0] - begin[0]) / (end[0] - begin[0] + end[1] - begin[1]);
         double waitShare = (double) (end[2] - begin[2]) / (end[2] - begin[2] + end[3] - begin[3]);
 
-        // Then computing threads: running vs sleeping as the program measured them
+        // Then computing threads: running vs sleeping as the program measured them, within 10 % (20 % on a machine
+        // with more than 8 runnable threads per core, where the starved sampler overstates running: docs/WAITS.md)
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
+                / Runtime.getRuntime().availableProcessors();
+        double tolerance = load > 8 ? 0.2 : 0.1;
         JsonNode half = group(view.get(), "half-*");
         double wall = half.path("wallMs").asDouble();
-        assertThat(half.at("/ms/cpu").asDouble() / wall).isCloseTo(spinShare, within(0.1 * spinShare));
-        assertThat(half.at("/ms/sleep").asDouble() / wall).isCloseTo(1 - spinShare, within(0.1 * (1 - spinShare)));
+        assertThat(half.at("/ms/cpu").asDouble() / wall).as("running share at load %.1f per core", load)
+                .isCloseTo(spinShare, within(tolerance * spinShare));
+        assertThat(half.at("/ms/sleep").asDouble() / wall).as("sleeping share at load %.1f per core", load)
+                .isCloseTo(1 - spinShare, within(tolerance * (1 - spinShare)));
         assertThat(half.path("threadsNow").asInt()).isEqualTo(4);
 
         // and the future waiters: parked on the future for their measured share, at the site that waits
         JsonNode waiters = group(view.get(), "future-waiter-*");
         double wWall = waiters.path("wallMs").asDouble();
-        assertThat(waiters.at("/ms/parked").asDouble() / wWall).isCloseTo(waitShare, within(0.1 * waitShare));
+        assertThat(waiters.at("/ms/parked").asDouble() / wWall).isCloseTo(waitShare, within(tolerance * waitShare));
         JsonNode site = null;
         for (JsonNode w : view.get().path("waits")) {
             if (w.path("group").asText().equals("future-waiter-*") && w.path("state").asText().equals("parked")) {
@@ -155,7 +161,7 @@ class TimeBreakdownEndToEndTest {
         assertThat(site).isNotNull();
         assertThat(site.path("site").asText()).startsWith(KnownProportionsWorkload.class.getName() + ".awaitQuote(");
         assertThat(site.path("waitsOn").asText()).isEqualTo("java.util.concurrent.CompletableFuture.get");
-        assertThat(site.path("threadsWaitingMean").asDouble()).isCloseTo(3 * waitShare, within(0.1 * 3 * waitShare));
+        assertThat(site.path("threadsWaitingMean").asDouble()).isCloseTo(3 * waitShare, within(tolerance * 3 * waitShare));
         // The completer waits for its next scheduled task: idle, not a stall.
         JsonNode completer = group(view.get(), "completer");
         assertThat(completer.at("/ms/idle").asDouble() / completer.path("wallMs").asDouble()).isGreaterThan(0.9);

@@ -125,11 +125,16 @@ final class WaitTable {
     }
 
     /**
-     * Threads that seem to hold what the waiters at {@code s} wait for: not waiting there, not idle, and running
-     * code of the same package as the waiting frame (a pool's connections and statements live next to the pool).
+     * Threads that seem to hold what the waiters at {@code s} wait for: not idle, running code of the same
+     * package as the waiting frame (a pool's connections and statements live next to the pool), and not inside
+     * the waiting frame itself (those are acquiring, not holding). Judged from the stacks alone: between stack
+     * reads a thread's remembered classification may be stale.
      */
     private static int holders(Site s, StackTraceElement[][] stacks, Classified[] states) {
-        String cls = s.frame.substring(0, s.frame.lastIndexOf('.', s.frame.indexOf('(')));
+        int paren = s.frame.indexOf('(');
+        int methodDot = s.frame.lastIndexOf('.', paren);
+        String cls = s.frame.substring(0, methodDot);
+        String method = s.frame.substring(methodDot + 1, paren);
         int dot = cls.lastIndexOf('.');
         if (dot < 0) {
             return 0;
@@ -138,15 +143,17 @@ final class WaitTable {
         int n = 0;
         for (int i = 0; i < stacks.length; i++) {
             Classified c = states[i];
-            if (c == null || stacks[i] == null || c.state() == State.IDLE
-                    || (s.frame.equals(c.site()) && c.state() == s.state)) {
+            if (c == null || stacks[i] == null || c.state() == State.IDLE) {
                 continue;
             }
+            boolean inPackage = false;
+            boolean acquiring = false;
             for (StackTraceElement e : stacks[i]) {
-                if (e.getClassName().startsWith(pkg)) {
-                    n++;
-                    break;
-                }
+                inPackage |= e.getClassName().startsWith(pkg);
+                acquiring |= e.getClassName().equals(cls) && e.getMethodName().equals(method);
+            }
+            if (inPackage && !acquiring) {
+                n++;
             }
         }
         return n;
