@@ -45,6 +45,7 @@ final class JvmPauses {
     private long overlapNs;
     private final Map<String, long[]> byLock = new LinkedHashMap<>();
     private volatile RecordingStream stream;
+    private volatile boolean closed;
     volatile boolean running;
     volatile String error;
 
@@ -55,6 +56,9 @@ final class JvmPauses {
     void run() {
         try (RecordingStream rs = new RecordingStream()) {
             stream = rs;
+            if (closed) {
+                return; // stopped before it started (volatile pair: stop() sees the stream or this sees closed)
+            }
             rs.enable("jdk.GCPhasePause").withThreshold(Duration.ZERO);
             rs.enable("jdk.SafepointBegin").withThreshold(Duration.ZERO);
             rs.enable("jdk.JavaMonitorEnter").withThreshold(Duration.ofNanos(waitThresholdNs));
@@ -74,7 +78,13 @@ final class JvmPauses {
         }
     }
 
+    /** Lets {@link #run} start a stream again after {@link #stop} (the {@code jfr} switch back on); counters go on. */
+    void reopen() {
+        closed = false;
+    }
+
     void stop() {
+        closed = true;
         RecordingStream rs = stream;
         if (rs != null) {
             rs.close();

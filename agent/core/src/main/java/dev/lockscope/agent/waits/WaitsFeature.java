@@ -3,6 +3,7 @@ package dev.lockscope.agent.waits;
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.AgentOptions;
 import dev.lockscope.agent.Feature;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.agent.waits.ThreadClassifier.Classified;
 import dev.lockscope.bridge.BridgeErrors;
 import dev.lockscope.protocol.JsonWriter;
@@ -29,6 +30,8 @@ public final class WaitsFeature implements Feature {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final WaitTable table = new WaitTable();
     private JvmPauses pauses;
+    private Thread sampler;
+    private Thread pausesThread;
     private long intervalMs;
     private volatile boolean stopped;
     private volatile long costNs;
@@ -52,10 +55,47 @@ public final class WaitsFeature implements Feature {
         intervalMs = o.millis("waits.interval", 100);
         if (intervalMs > 0) {
             intervalMs = Math.max(10, intervalMs);
-            AgentContext.startThread("waits", this::sampleLoop);
+            sampler = AgentContext.startThread("waits", this::sampleLoop);
         }
         pauses = new JvmPauses(Math.max(1, o.millis("waits.gcOverlapThreshold", 5)));
-        AgentContext.startThread("waits-jfr", pauses::run);
+        if (ctx.switches().on(FeatureSwitches.JFR)) {
+            startPauses();
+        }
+    }
+
+    private void startPauses() {
+        pauses.reopen();
+        pausesThread = AgentContext.startThread("waits-jfr", pauses::run);
+    }
+
+    private void stopPauses() {
+        pauses.stop();
+        join(pausesThread);
+        pausesThread = null;
+    }
+
+    /** The {@code jfr} switch starts and stops the pause stream (the runtime never calls this concurrently). */
+    @Override
+    public void setSwitch(String name, boolean on) {
+        if (!FeatureSwitches.JFR.equals(name) || pauses == null) {
+            return;
+        }
+        if (on && pausesThread == null) {
+            startPauses();
+        } else if (!on && pausesThread != null) {
+            stopPauses();
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void sampleLoop() {
@@ -158,7 +198,11 @@ public final class WaitsFeature implements Feature {
     public void stop() {
         stopped = true;
         if (pauses != null) {
-            pauses.stop();
+            stopPauses();
+        }
+        if (sampler != null) {
+            sampler.interrupt();
+            join(sampler);
         }
     }
 }
