@@ -2,8 +2,8 @@ package dev.lockscope.agent.waits;
 
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.AgentOptions;
-import dev.lockscope.agent.Feature;
 import dev.lockscope.agent.FeatureSwitches;
+import dev.lockscope.agent.Feature;
 import dev.lockscope.agent.waits.ThreadClassifier.Classified;
 import dev.lockscope.bridge.BridgeErrors;
 import dev.lockscope.protocol.JsonWriter;
@@ -31,7 +31,6 @@ public final class WaitsFeature implements Feature {
     private final WaitTable table = new WaitTable();
     private JvmPauses pauses;
     private Thread sampler;
-    private Thread pausesThread;
     private long intervalMs;
     private volatile boolean stopped;
     private volatile long costNs;
@@ -59,42 +58,21 @@ public final class WaitsFeature implements Feature {
         }
         pauses = new JvmPauses(Math.max(1, o.millis("waits.gcOverlapThreshold", 5)));
         if (ctx.switches().on(FeatureSwitches.JFR)) {
-            startPauses();
+            pauses.start();
         }
     }
 
-    private void startPauses() {
-        pauses.reopen();
-        pausesThread = AgentContext.startThread("waits-jfr", pauses::run);
-    }
-
-    private void stopPauses() {
-        pauses.stop();
-        join(pausesThread);
-        pausesThread = null;
-    }
-
-    /** The {@code jfr} switch starts and stops the pause stream (the runtime never calls this concurrently). */
+    /** The {@code jfr} switch stops and restarts the pause stream; its counters carry on (serialised by the runtime). */
     @Override
     public void setSwitch(String name, boolean on) {
-        if (!FeatureSwitches.JFR.equals(name) || pauses == null) {
+        JvmPauses p = pauses;
+        if (!FeatureSwitches.JFR.equals(name) || p == null) {
             return;
         }
-        if (on && pausesThread == null) {
-            startPauses();
-        } else if (!on && pausesThread != null) {
-            stopPauses();
-        }
-    }
-
-    private static void join(Thread t) {
-        if (t == null) {
-            return;
-        }
-        try {
-            t.join(15_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (on && !p.running) {
+            p.start();
+        } else if (!on) {
+            p.stop();
         }
     }
 
@@ -198,11 +176,16 @@ public final class WaitsFeature implements Feature {
     public void stop() {
         stopped = true;
         if (pauses != null) {
-            stopPauses();
+            pauses.stop();
         }
-        if (sampler != null) {
-            sampler.interrupt();
-            join(sampler);
+        Thread s = sampler;
+        if (s != null) { // a detach leaves no agent thread behind
+            s.interrupt();
+            try {
+                s.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
