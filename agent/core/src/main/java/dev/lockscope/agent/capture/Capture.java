@@ -117,6 +117,7 @@ public final class Capture {
         }
         writeManifest(null, 0);
         writeProgress();
+        nextTick = System.currentTimeMillis() + TICK_MS;
         link.tap(queue::offer);
         Runtime.getRuntime().addShutdownHook(exitHook);
         AgentContext.startThread("capture", this::run);
@@ -211,12 +212,14 @@ public final class Capture {
                 if (!step()) {
                     break;
                 }
+            } catch (Throwable t) {
+                BridgeErrors.record(t); // a full disk, say: keep trying, the end still comes
+            }
+            try {
                 Thread.sleep(DRAIN_MS);
             } catch (InterruptedException e) {
                 finish("stopped");
                 break;
-            } catch (Throwable t) {
-                BridgeErrors.record(t);
             }
         }
         if (!exiting) {
