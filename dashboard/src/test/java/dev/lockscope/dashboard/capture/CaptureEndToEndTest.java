@@ -136,6 +136,7 @@ class CaptureEndToEndTest {
         assertThat(a.entries()).containsKeys("report.html", "profiles/cpu.collapsed", "profiles/cpu.html", "profiles/profile.jfr");
         assertThat(new String(a.entries().get("recording.jfr"), 0, 3)).isEqualTo("FLR");
         assertThat(Files.exists(Path.of(zip("deadlock") + ".parts"))).isFalse();
+        assertThat(a.text("report.html")).contains("recording.jfr", "messages.jsonl").doesNotContain("progress.json");
 
         // the JVM goes on, without the agent
         assertThat(deadlock.isAlive()).isTrue();

@@ -390,6 +390,9 @@ public final class Capture {
             List<ReportWriter.FlameGraph> graphs = new ArrayList<>();
             flameGraph(graphs, "cpu", "CPU (sampled while the capture ran)");
             flameGraph(graphs, "lock", "Lock contention (contended acquisitions of at least 1 ms)");
+            // The report lists the files beside it: the capture's own bookkeeping is not part of the archive.
+            Files.deleteIfExists(parts.resolve(CaptureFiles.PROGRESS));
+            Files.deleteIfExists(parts.resolve(CaptureFiles.STOP));
             a.writeReport(endedAt, graphs, parts);
             findings.clear();
             findings.addAll(a.kinds());
