@@ -225,10 +225,11 @@ class CaptureEndToEndTest {
             page.waitForURL(u -> u.contains("#/jvm/archive"), new Page.WaitForURLOptions().setTimeout(30_000));
             assertThat(page.locator("#jvm-state").textContent()).isEqualTo("archive · read-only");
             assertThat(page.locator("#findings-strip .finding.critical .finding-title").textContent()).startsWith("Deadlock: transfer-");
-            assertThat(page.locator("#detach").isHidden()).isTrue();
+            assertThat(page.locator("#jvm-controls").isHidden()).isTrue();
             page.locator("a[data-tab=threads]").click();
             page.locator("#captures td:has-text('finding-deadlock')").waitFor();
             assertThat(page.locator("#captures").textContent()).contains("start", "end");
+            assertThat(page.locator("#take-dump").isHidden()).isTrue();
             Browser.screenshot(page, "capture-archive-in-dashboard.png");
 
             JsonNode jvm = d.get("/api/jvms").get(0);
