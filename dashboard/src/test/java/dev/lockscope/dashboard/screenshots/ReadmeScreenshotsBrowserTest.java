@@ -48,12 +48,13 @@ class ReadmeScreenshotsBrowserTest {
                     .until(() -> saturatedPool(d, poolId), id -> !id.isEmpty());
 
             Page page = browser.newPage();
-            page.setViewportSize(1280, 1500); // tall enough for header, findings and the tab itself
-
+            page.setViewportSize(1280, 640);
             page.navigate(d.url() + "/");
             page.locator("tr.jvm-row .deadlock-badge").waitFor(LONG);
             page.locator("tr.jvm-row").nth(2).waitFor(LONG);
             Browser.readmeScreenshot(page, "home.png");
+
+            page.setViewportSize(1280, 1500); // tall enough for header, findings and the tab itself
 
             page.navigate(d.url() + "/#/jvm/" + cacheId + "/overview?w=1m");
             page.locator("#top-locks .top-lock").first().waitFor(LONG);
@@ -68,6 +69,10 @@ class ReadmeScreenshotsBrowserTest {
             page.locator("#pool-reason").waitFor(LONG);
             Browser.readmeScreenshot(page, "pools.png");
 
+            page.navigate(d.url() + "/#/jvm/" + poolId + "/waits?w=1m");
+            page.locator("#time-groups .time-group").first().waitFor(LONG);
+            Browser.readmeScreenshot(page, "time.png");
+
             page.navigate(d.url() + "/#/jvm/" + deadlockId + "/threads?w=1m");
             page.locator(".cycle-graph").first().waitFor(LONG);
             Browser.readmeScreenshot(page, "threads.png");
@@ -78,7 +83,7 @@ class ReadmeScreenshotsBrowserTest {
             page.waitForTimeout(1000);
             Browser.readmeScreenshot(page, "profiles.png");
 
-            for (String name : new String[] {"home", "overview", "locks", "pools", "threads", "profiles"}) {
+            for (String name : new String[] {"home", "overview", "locks", "pools", "time", "threads", "profiles"}) {
                 assertThat(Files.size(Jars.ROOT.resolve("docs/screenshots/" + name + ".png"))).isGreaterThan(10_000);
             }
         }
