@@ -19,8 +19,10 @@ import dev.lockscope.dashboard.metrics.DashboardMetrics;
 import dev.lockscope.dashboard.metrics.MetricsRoutes;
 import dev.lockscope.dashboard.pools.PoolRoutes;
 import dev.lockscope.dashboard.profiles.ProfileRoutes;
+import dev.lockscope.dashboard.profiles.RecordingRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
+import dev.lockscope.dashboard.security.JsonErrorHandler;
 import dev.lockscope.dashboard.security.RequestGuard;
 import dev.lockscope.dashboard.store.CaptureStore;
 import dev.lockscope.dashboard.store.DataDirStore;
@@ -56,7 +58,9 @@ public final class DashboardApp {
                 : DataDirStore.open(config.dataDir(), config.dataMaxAge(), config.dataMaxBytes());
         KnownJvms.install(registry, store);
         ThreadCaptures captures = new ThreadCaptures(registry, store); // before the findings engine: it reads them
-        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures), store);
+        long findingsWindow = config.findingsWindow().toMillis();
+        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(findingsWindow, captures), store, findingsWindow,
+                captures);
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
         jvms.summaryField("imported", s -> com.fasterxml.jackson.databind.node.BooleanNode.valueOf(
@@ -69,6 +73,7 @@ public final class DashboardApp {
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
                 new ProfileRoutes(registry, store),
+                new RecordingRoutes(registry, store),
                 new ControlRoutes(registry, jvms),
                 new WaitRoutes(registry),
                 new MetricsRoutes(new DashboardMetrics(registry, findings)),
@@ -84,6 +89,7 @@ public final class DashboardApp {
             c.http.maxRequestSize = ArchiveRoutes.MAX_REQUEST_BYTES; // an uploaded capture archive
             c.staticFiles.add("/public", Location.CLASSPATH);
             c.staticFiles.enableWebjars();
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             c.jetty.modifyWebSocketServletFactory(f -> {
                 f.setMaxTextMessageSize(Protocol.MAX_FRAME_BYTES);
                 f.setMaxBinaryMessageSize(64 * 1024);
@@ -109,6 +115,9 @@ public final class DashboardApp {
                 error(ctx, status, cause == null ? e.getMessage() : cause.getMessage());
             });
             c.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+            // A request body that is not JSON is the caller's mistake, on every route (found by HttpApiFuzzTest).
+            c.routes.exception(com.fasterxml.jackson.core.JsonProcessingException.class,
+                    (e, ctx) -> error(ctx, 400, "malformed JSON body: " + e.getOriginalMessage()));
         });
     }
 

@@ -4,6 +4,7 @@ import dev.lockscope.agent.capture.Capture;
 import dev.lockscope.agent.live.JvmVitals;
 import dev.lockscope.agent.locks.LockContention;
 import dev.lockscope.agent.pools.PoolsFeature;
+import dev.lockscope.agent.profile.AlwaysOnRecording;
 import dev.lockscope.agent.profile.ProfileFeature;
 import dev.lockscope.agent.threads.ThreadsFeature;
 import dev.lockscope.agent.transport.DashboardLink;
@@ -87,9 +88,10 @@ public final class AgentRuntime {
 
     /** The features this agent runs after {@link JvmVitals}, in start order. */
     private static List<Feature> features() {
+        AlwaysOnRecording recording = new AlwaysOnRecording();
         // Waits before the features that install instrumentation: it installs nothing, so it starts at once.
         return List.of(new LockContention(), new PinningWatch(), new WaitsFeature(), new ThreadsFeature(),
-                new PoolsFeature(), new ProfileFeature());
+                new PoolsFeature(), recording, new ProfileFeature(recording));
     }
 
     private void init() {

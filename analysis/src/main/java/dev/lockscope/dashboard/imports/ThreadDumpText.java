@@ -202,7 +202,7 @@ public final class ThreadDumpText {
                 continue;
             }
             if (inSkippedBlock || line.startsWith("JNI global refs") || line.startsWith("Threads class SMR info")
-                    || line.startsWith("_java_thread_list") || line.startsWith("0x") || line.equals("}")
+                    || line.startsWith("_java_thread_list") || line.startsWith("_to_delete_list") || line.startsWith("0x") || line.equals("}")
                     || line.matches("^\\d+:$") || WHEN.matcher(line).matches()
                     || (current == null && line.matches("^\\s*(os_prio|prio|tid)=.*"))) {
                 continue; // jcmd's pid line, SMR info, JNI refs: nothing about Java threads

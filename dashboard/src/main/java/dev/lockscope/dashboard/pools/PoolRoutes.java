@@ -22,7 +22,9 @@ public final class PoolRoutes implements RouteGroup {
     }
 
     private void pools(Context ctx) {
+        Windows.Range range = Windows.rangeFromQuery(ctx);
         JvmSession jvm = JvmRoutes.jvm(ctx, registry);
-        ctx.json(PoolService.view(jvm, Windows.fromQuery(ctx), jvm.now()));
+        ctx.json(range.live() ? PoolService.view(jvm, range.windowMs(), jvm.now())
+                : PoolService.viewEndingAt(jvm, range.windowMs(), range.endMs()));
     }
 }

@@ -326,6 +326,9 @@ public final class Capture {
             entry.put("text", CaptureFiles.THREADS + "/" + id + ".txt");
             entry.put("json", CaptureFiles.THREADS + "/" + id + ".json");
             dumps.add(entry);
+            if (startedAt > 0) {
+                writeManifest(null, 0); // a JVM killed outright still leaves the list of its dumps
+            }
         } catch (Throwable t) {
             problems.add("thread dump '" + label + "' failed: " + t);
         }
