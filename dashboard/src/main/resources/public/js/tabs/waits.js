@@ -3,7 +3,6 @@
 // from the target JVM (thread, class and frame names) is inserted as text.
 import { el, registerTab, fmt, table } from '../core.js';
 
-const WINDOW_LABEL = ms => Math.round(ms / 1000) + 's';
 /** States in drawing order, with the colour-blind-safe palette of the other tabs. */
 const STATES = [
   ['cpu', 'running', '#009e73'],
@@ -59,7 +58,7 @@ registerTab({
         sw.style.background = color;
         return el('span', {}, sw, ' ', label);
       }));
-      groupsBox.replaceChildren(el('h2', {}, 'Where the time went, last ' + fmt.age(page.windowMs)),
+      groupsBox.replaceChildren(el('h2', {}, 'Where the time went, ' + page.windowLabel()),
         el('p', { class: 'muted' }, 'Wall time of each group of threads (by pool or name pattern) by state, from thread sampling; CPU time is measured per thread.'),
         legend,
         table([
@@ -127,7 +126,7 @@ registerTab({
       inFlight = true;
       lastFetch = Date.now();
       try {
-        view = await page.api('/waits?window=' + WINDOW_LABEL(page.windowMs));
+        view = await page.api('/waits?' + page.windowQuery());
         if (!view.available) {
           groupsBox.replaceChildren(el('p', { class: 'muted' }, 'No time breakdown from this JVM yet (is the waits feature running?).'));
           return;

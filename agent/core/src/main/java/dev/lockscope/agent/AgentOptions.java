@@ -33,6 +33,9 @@ public final class AgentOptions {
         KNOWN.put("for", "how long a capture records (default 60s)");
         dev.lockscope.agent.waits.WaitsFeature.describeOptions(KNOWN);
         KNOWN.put("profiler", "engine for on-demand profiles: auto (async-profiler, JFR if it cannot load), async, jfr");
+        dev.lockscope.agent.profile.AlwaysOnRecording.describeOptions(KNOWN);
+        FeatureSwitches.describeOptions(KNOWN);
+        OverheadGovernor.describeOptions(KNOWN);
         KNOWN.put("detach", "true: detach the agent already running in this JVM (what the CLI's detach command sends)");
     }
 

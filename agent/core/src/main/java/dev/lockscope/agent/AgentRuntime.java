@@ -4,6 +4,7 @@ import dev.lockscope.agent.capture.Capture;
 import dev.lockscope.agent.live.JvmVitals;
 import dev.lockscope.agent.locks.LockContention;
 import dev.lockscope.agent.pools.PoolsFeature;
+import dev.lockscope.agent.profile.AlwaysOnRecording;
 import dev.lockscope.agent.profile.ProfileFeature;
 import dev.lockscope.agent.threads.ThreadsFeature;
 import dev.lockscope.agent.transport.DashboardLink;
@@ -15,7 +16,9 @@ import dev.lockscope.protocol.JsonWriter;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -39,6 +42,7 @@ public final class AgentRuntime {
     private static AgentRuntime running;
 
     private final AgentOptions options;
+    private final FeatureSwitches switches;
     private final Instrumentation instrumentation;
     /** Features that started; read by the sampler while the init thread still appends. */
     private final List<Feature> started = new CopyOnWriteArrayList<>();
@@ -51,25 +55,30 @@ public final class AgentRuntime {
 
     private AgentRuntime(AgentOptions options, Instrumentation instrumentation) {
         this.options = options;
+        this.switches = FeatureSwitches.fromOptions(options);
         this.instrumentation = instrumentation;
     }
 
     /** Called by {@link AgentMain} through reflection, for {@code -javaagent} and for every dynamic attach. */
-    public static synchronized void start(String args, Instrumentation inst, boolean dynamic) throws Exception {
+    public static void start(String args, Instrumentation inst, boolean dynamic) throws Exception {
         AgentOptions options = AgentOptions.parse(args);
-        if (running != null) {
-            running.route(options);
-            return;
+        AgentRuntime existing;
+        synchronized (AgentRuntime.class) {
+            existing = running;
+            if (existing == null) {
+                if (options.flag("detach", false)) {
+                    System.err.println("lockscope: no agent runs in this JVM; nothing to detach");
+                    return;
+                }
+                BridgeInjector.inject(inst); // before anything loads a bridge class
+                AgentRuntime runtime = new AgentRuntime(options, inst);
+                running = runtime;
+                System.setProperty(STATE_PROPERTY, "running");
+                runtime.initThread = AgentContext.startThread("init", runtime::init);
+                return;
+            }
         }
-        if (options.flag("detach", false)) {
-            System.err.println("lockscope: no agent runs in this JVM; nothing to detach");
-            return;
-        }
-        BridgeInjector.inject(inst); // before anything loads a bridge class
-        AgentRuntime runtime = new AgentRuntime(options, inst);
-        running = runtime;
-        System.setProperty(STATE_PROPERTY, "running");
-        runtime.initThread = AgentContext.startThread("init", runtime::init);
+        existing.route(options); // outside the monitor: detach and switches take it themselves
     }
 
     /** The agent running in this JVM, or null when none runs (never started, or detached). */
@@ -79,9 +88,10 @@ public final class AgentRuntime {
 
     /** The features this agent runs after {@link JvmVitals}, in start order. */
     private static List<Feature> features() {
+        AlwaysOnRecording recording = new AlwaysOnRecording();
         // Waits before the features that install instrumentation: it installs nothing, so it starts at once.
         return List.of(new LockContention(), new PinningWatch(), new WaitsFeature(), new ThreadsFeature(),
-                new PoolsFeature(), new ProfileFeature());
+                new PoolsFeature(), recording, new ProfileFeature(recording));
     }
 
     private void init() {
@@ -91,11 +101,19 @@ public final class AgentRuntime {
             // Prepared before the features start, so what they report while starting (a deadlock already
             // there, say) is in the capture.
             Capture pendingCapture = options.has("capture") ? prepareCapture(options, false) : null;
-            context = new AgentContext(options, instrumentation, identity, link);
+            context = new AgentContext(options, instrumentation, identity, link, switches);
             context.command("detach", (args, out) -> {
                 // Answer first, detach on a thread of its own: the link must still carry the response.
                 AgentContext.startThread("detach", () -> detach("requested by the dashboard"));
                 out.beginObject().field("detaching", true).endObject();
+            });
+            context.command("features", (args, out) -> {
+                Map<String, Boolean> failed = setSwitches(FeatureSwitches.requested(args));
+                if (!failed.isEmpty()) {
+                    throw new IllegalStateException("could not switch " + failed.keySet() + "; switches now "
+                            + describeSwitches());
+                }
+                switches.write(out);
             });
             // Vitals (free to start), then connect and sample: installing instrumentation can take seconds of CPU
             // on a busy machine, and the JVM should be visible meanwhile, each feature appearing as it comes up.
@@ -105,14 +123,18 @@ public final class AgentRuntime {
             link.start(() -> started.stream().map(Feature::name).toList());
             samplerThread = AgentContext.startThread("sampler", this::sampleLoop);
             for (Feature f : features()) {
-                if (stopped) {
-                    return; // detached while starting
-                }
-                try {
-                    f.start(context);
-                    started.add(f);
-                } catch (Throwable t) {
-                    System.err.println("lockscope: " + f.name() + " disabled: " + t);
+                // Under the monitor, so a switch changed meanwhile reaches the feature: either it reads the new
+                // value at start, or it is in the started list when the change is applied.
+                synchronized (AgentRuntime.class) {
+                    if (stopped) {
+                        return; // detached while starting
+                    }
+                    try {
+                        f.start(context);
+                        started.add(f);
+                    } catch (Throwable t) {
+                        System.err.println("lockscope: " + f.name() + " disabled: " + t);
+                    }
                 }
             }
             if (pendingCapture != null) {
@@ -129,7 +151,8 @@ public final class AgentRuntime {
 
     /**
      * Options given to a JVM where this agent already runs ({@code attach <pid> ...} a second time). Only the
-     * runtime controls apply ({@code detach}); options fixed at start are reported as such.
+     * runtime controls apply ({@code detach}, the {@link FeatureSwitches}); options fixed at start are reported
+     * as such.
      */
     private void route(AgentOptions more) {
         for (String p : more.problems()) {
@@ -143,8 +166,15 @@ public final class AgentRuntime {
             // On a thread of its own: the CLI's attach returns at once and watches the capture's progress.
             AgentContext.startThread("capture-start", () -> captureWhileRunning(more));
         }
+        Map<String, Boolean> wanted = FeatureSwitches.requested(more);
+        if (!wanted.isEmpty()) {
+            Map<String, Boolean> failed = setSwitches(wanted);
+            System.err.println("lockscope: switches now " + describeSwitches()
+                    + (failed.isEmpty() ? "" : " (could not switch " + failed.keySet() + ")"));
+        }
         for (String key : more.keys()) {
-            if (!key.equals("detach") && !key.equals("capture") && !key.equals("for")) {
+            if (!key.equals("detach") && !key.equals("capture") && !key.equals("for")
+                    && !FeatureSwitches.NAMES.contains(key)) {
                 System.err.println("lockscope: the agent already runs in this JVM; option " + key
                         + " applies at start only (detach, then attach again to change it)");
             }
@@ -164,10 +194,12 @@ public final class AgentRuntime {
             }
             stopped = true;
             LockBridge.enabled = false; // the advice goes quiet at once; the classes are restored below
-            join(initThread);
-            Capture c = capture;
-            if (c != null) {
-                c.end("detached"); // its archive is written before the features it reads from stop
+        }
+        join(initThread); // outside the monitor: init takes it for each feature, sees stopped and ends
+        synchronized (AgentRuntime.class) {
+            Capture runningCapture = capture;
+            if (runningCapture != null) {
+                runningCapture.end("detached"); // its archive is written before the features it reads from stop
             }
             DashboardLink l = link;
             if (l != null) {
@@ -188,11 +220,59 @@ public final class AgentRuntime {
                 }
             }
             started.clear();
+            AgentContext c = context;
+            if (c != null) {
+                c.governor().reset();
+            }
             running = null;
             System.setProperty(STATE_PROPERTY, "detached");
             System.err.println("lockscope: agent detached (" + reason + "); instrumented classes restored");
             return true;
         }
+    }
+
+    /**
+     * Turns capabilities on or off at runtime ({@link FeatureSwitches}): each started feature is told; a feature
+     * that fails leaves its switch where it was. Returns the switches that could not be changed, with the reason
+     * printed. Serialised with start, route and detach.
+     */
+    public Map<String, Boolean> setSwitches(Map<String, Boolean> wanted) {
+        synchronized (AgentRuntime.class) {
+            Map<String, Boolean> failed = new LinkedHashMap<>();
+            if (stopped) {
+                failed.putAll(wanted);
+                return failed;
+            }
+            for (Map.Entry<String, Boolean> e : wanted.entrySet()) {
+                String name = e.getKey();
+                boolean on = e.getValue();
+                if (switches.on(name) == on) {
+                    continue;
+                }
+                switches.set(name, on);
+                for (Feature f : started) {
+                    try {
+                        f.setSwitch(name, on);
+                    } catch (Throwable t) {
+                        System.err.println("lockscope: switching " + name + (on ? " on" : " off") + " in " + f.name()
+                                + " failed: " + t);
+                        failed.put(name, on);
+                    }
+                }
+                if (failed.containsKey(name)) {
+                    switches.set(name, !on);
+                }
+            }
+            return failed;
+        }
+    }
+
+    private String describeSwitches() {
+        StringBuilder b = new StringBuilder();
+        for (String n : FeatureSwitches.NAMES) {
+            b.append(b.length() == 0 ? "" : " ").append(n).append(switches.on(n) ? "=on" : "=off");
+        }
+        return b.toString();
     }
 
     /** Waits for an agent thread to end, at most {@link #STOP_WAIT_MS}. */
@@ -246,7 +326,11 @@ public final class AgentRuntime {
                 .field("suppressedErrors", BridgeErrors.count())
                 .field("lastSuppressedError", BridgeErrors.last())
                 .field("features", started.stream().map(Feature::name).toList())
-                .endObject();
+                .name("switches");
+        switches.write(body);
+        body.name("governor");
+        context.governor().write(body);
+        body.endObject();
     }
 
     /**

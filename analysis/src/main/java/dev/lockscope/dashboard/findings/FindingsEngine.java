@@ -1,10 +1,12 @@
 package dev.lockscope.dashboard.findings;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.store.CaptureStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,7 +33,12 @@ public final class FindingsEngine {
     /** Closed findings kept per JVM. */
     static final int HISTORY = 200;
 
+    /** A dump taken this recently (by anyone) is "the dump taken when the finding opened": no second safepoint. */
+    static final long DUMP_REUSE_MS = 5_000;
+
     private final List<Detector> detectors;
+    private final long windowMs;
+    private final ThreadCaptures captures;
     private final Map<String, JvmFindings> byJvm = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
@@ -48,13 +55,23 @@ public final class FindingsEngine {
         this(registry, detectors, CaptureStore.Disabled.INSTANCE);
     }
 
+    public FindingsEngine(JvmRegistry registry, List<Detector> detectors, CaptureStore store) {
+        this(registry, detectors, store, 10_000, null);
+    }
+
     /**
      * Findings are written to {@code store} (kind {@value #KIND}, metadata only) when they open, when they close
      * and at {@link #flush()}; the stored history is read back at start.
+     *
+     * @param windowMs how much recent data the detectors judge: a finding's time window starts that long before it opened
+     * @param captures where the thread dump taken when a finding opens is kept (null: no dump is taken)
      */
-    public FindingsEngine(JvmRegistry registry, List<Detector> detectors, CaptureStore store) {
+    public FindingsEngine(JvmRegistry registry, List<Detector> detectors, CaptureStore store, long windowMs,
+                          ThreadCaptures captures) {
         this.detectors = List.copyOf(detectors);
         this.store = store;
+        this.windowMs = windowMs;
+        this.captures = captures;
         load();
         store.onPruned((kind, id) -> {
             if (KIND.equals(kind)) {
@@ -91,7 +108,12 @@ public final class FindingsEngine {
     }
 
     private void persist(String jvmId, Finding f) {
-        store.put(KIND, f.id, jvmId, f.open() ? f.startedAt : f.endedAt, f.toJson(), Map.of());
+        store.put(KIND, f.id, jvmId, f.open() ? f.startedAt : f.endedAt, json(jvmId, f), Map.of());
+    }
+
+    /** A live dashboard's findings link their time window's views (the JVM's recording); offline ones have none. */
+    private ObjectNode json(String jvmId, Finding f) {
+        return captures == null ? f.toJson() : f.toJson(jvmId);
     }
 
     /** Stores every open finding as it is now (called when the dashboard stops). */
@@ -122,9 +144,11 @@ public final class FindingsEngine {
                 Finding existing = f.open.get(e.getKey());
                 if (existing == null) {
                     String kind = e.getKey().substring(0, e.getKey().indexOf('|'));
-                    Finding opened = new Finding("f" + ids.incrementAndGet(), kind, e.getValue(), nowMs);
+                    Finding opened = new Finding("f" + ids.incrementAndGet(), kind, e.getValue(), nowMs,
+                            windowStart(e.getValue(), nowMs));
                     f.open.put(e.getKey(), opened);
                     persist(jvm.id(), opened);
+                    dumpAtOpening(jvm, opened);
                 } else {
                     existing.latest = e.getValue();
                     existing.updatedAt = Math.max(existing.updatedAt, nowMs);
@@ -147,6 +171,45 @@ public final class FindingsEngine {
         }
     }
 
+    /** The earliest data the detector judged: its evidence window's start, or the detection window before now. */
+    private long windowStart(Detection d, long nowMs) {
+        long from = nowMs - windowMs;
+        long evidenceFrom = d.evidence().path("window").path("fromMs").asLong(0);
+        return evidenceFrom > 0 ? Math.min(from, evidenceFrom) : from;
+    }
+
+    /**
+     * The thread dump of the moment a finding opened: the one its detector took (a deadlock's), one taken by
+     * anyone within {@link #DUMP_REUSE_MS}, or a new one, asked for without waiting (evaluation runs on the
+     * ingestion thread).
+     */
+    private void dumpAtOpening(JvmSession jvm, Finding finding) {
+        if (captures == null) {
+            return;
+        }
+        for (JsonNode l : finding.latest.evidence().path("links")) {
+            if (l.path("tab").asText().equals("threads") && l.hasNonNull("selection")) {
+                finding.threadDumpId = l.path("selection").asText();
+                return;
+            }
+        }
+        for (ThreadCaptures.Capture c : captures.captures(jvm.id())) {
+            if (Math.abs(c.ts() - finding.startedAt) <= DUMP_REUSE_MS) {
+                finding.threadDumpId = c.id();
+                return;
+            }
+        }
+        if (!jvm.connected()) {
+            return;
+        }
+        captures.take(jvm, false, "finding " + finding.id + " (" + finding.kind + ") opened")
+                .thenAccept(c -> finding.threadDumpId = c.id())
+                .exceptionally(t -> {
+                    LOG.log(System.Logger.Level.DEBUG, "thread dump for finding " + finding.id + " failed: " + t);
+                    return null;
+                });
+    }
+
     /** Open findings (most severe, then oldest first) followed by closed ones (newest first). */
     public ArrayNode findings(String jvmId) {
         ArrayNode a = Json.MAPPER.createArrayNode();
@@ -157,8 +220,8 @@ public final class FindingsEngine {
         synchronized (f) {
             List<Finding> open = new ArrayList<>(f.open.values());
             open.sort(Comparator.comparing((Finding x) -> x.latest.severity()).thenComparingLong(x -> x.startedAt));
-            open.forEach(x -> a.add(x.toJson()));
-            f.closed.forEach(x -> a.add(x.toJson()));
+            open.forEach(x -> a.add(json(jvmId, x)));
+            f.closed.forEach(x -> a.add(json(jvmId, x)));
         }
         return a;
     }

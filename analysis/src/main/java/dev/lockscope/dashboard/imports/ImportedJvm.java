@@ -92,6 +92,10 @@ public final class ImportedJvm {
             problems.add(in.name(), null, "neither a thread dump (text) nor a JFR recording (binary file without JFR's header)");
             return;
         }
+        java.util.regex.Matcher pid = java.util.regex.Pattern.compile("(?m)^(\\d{1,10}):$").matcher(text);
+        if (pid.find() && !identity.has("pid")) {
+            identity.put("pid", Long.parseLong(pid.group(1))); // jcmd's first line names the process
+        }
         for (ThreadDumpText.Dump d : ThreadDumpText.parse(in.name(), text, problems)) {
             dumps.add(new FileDump(in.name(), d));
             if (d.vm() != null && !identity.has("jvmVersion")) {
@@ -284,6 +288,8 @@ public final class ImportedJvm {
                 }
             }
             lockSection.putObject("jfr").put("enabled", true).put("source", "imported recording");
+            lockSection.putObject("coverage").put("source", "jfr").put("note",
+                    "from a JFR recording: waits above the recording's thresholds (20 ms in JFR's default settings)");
             lockSection.putArray("blockedNow");
             lockSection.putArray("signalWaits");
             long dead = 0;

@@ -69,6 +69,13 @@ public final class JfrRecording {
             }
         } catch (IOException | RuntimeException | InternalError e) {
             // JDK's reader throws IOException for a cut-off chunk and runtime exceptions for garbage in one.
+            if (e instanceof java.io.EOFException) {
+                // JFR writes a chunk's metadata and constant pools at its end: a cut chunk cannot be decoded at all.
+                problems.add(file, "after event " + r.events, "the file is cut short (" + e.getMessage() + "); "
+                        + (r.events == 0 ? "its first chunk is incomplete, so nothing in it can be decoded"
+                                : "the events of the complete chunks before the cut were read"));
+                return r;
+            }
             problems.add(file, "after event " + r.events, (r.events == 0
                     ? "not readable as a JFR recording: " : "the rest of the recording could not be read: ") + message(e));
         }

@@ -140,8 +140,16 @@ public final class ThreadDumpText {
         List<String[]> reportedEdges = new ArrayList<>(); // {waiter, address, class, owner, kind}
         String dlThread = null;
         String[] dlWait = null;
+        boolean complete = false;
+        int lastLine = from;
         for (int i = lines[from].startsWith("Full thread dump") ? from + 1 : from; i < to; i++) {
             String line = lines[i];
+            if (!line.isBlank()) {
+                lastLine = i;
+            }
+            if (line.startsWith("JNI global refs")) {
+                complete = true; // the JVM writes this line after the last thread
+            }
             if (line.isBlank()) {
                 inOwnable = false;
                 inSkippedBlock = false;
@@ -194,8 +202,9 @@ public final class ThreadDumpText {
                 continue;
             }
             if (inSkippedBlock || line.startsWith("JNI global refs") || line.startsWith("Threads class SMR info")
-                    || line.startsWith("_java_thread_list") || line.startsWith("0x") || line.equals("}")
-                    || line.matches("^\\d+:$") || WHEN.matcher(line).matches()) {
+                    || line.startsWith("_java_thread_list") || line.startsWith("_to_delete_list") || line.startsWith("0x") || line.equals("}")
+                    || line.matches("^\\d+:$") || WHEN.matcher(line).matches()
+                    || (current == null && line.matches("^\\s*(os_prio|prio|tid)=.*"))) {
                 continue; // jcmd's pid line, SMR info, JNI refs: nothing about Java threads
             }
             if (current == null) {
@@ -227,7 +236,8 @@ public final class ThreadDumpText {
             } else if (inOwnable && line.trim().equals("- None")) {
                 continue;
             } else if (line.trim().startsWith("- waiting on <no object reference available>")
-                    || line.trim().startsWith("No compile task") || line.trim().startsWith("Carrying virtual thread")) {
+                    || line.trim().startsWith("- waiting on the Class initialization monitor")
+                    || line.trim().startsWith("No compile task") || line.trim().startsWith("Compiling:") || line.trim().startsWith("Carrying virtual thread")) {
                 continue;
             } else {
                 problems.add(file, "line " + (i + 1), "unreadable line in thread \"" + current.json.path("name").asText()
@@ -293,6 +303,9 @@ public final class ThreadDumpText {
         }
         if (threads.isEmpty()) {
             problems.add(file, "line " + (from + 1), "thread dump without any Java thread");
+        } else if (!complete) {
+            problems.add(file, "line " + (lastLine + 1), "the dump stops here, before its closing \"JNI global refs\" "
+                    + "line: the file looks cut short; the " + threads.size() + " threads before the cut were read");
         }
         return new Dump(ts, vm, dump, text.toString(), cycles, from + 1);
     }

@@ -34,6 +34,7 @@ public final class JvmSession implements LiveJvm {
     private volatile List<String> features = List.of();
     private volatile Consumer<String> sender;
     private volatile boolean connected;
+    private volatile String archive;
     private volatile long connectedAt;
     private volatile long disconnectedAt;
     private volatile long lastSeenAt;
@@ -82,6 +83,26 @@ public final class JvmSession implements LiveJvm {
 
     public long connects() {
         return connects.get();
+    }
+
+    /** Name of the capture archive this JVM was loaded from (read-only, never connected), or null. */
+    public String archive() {
+        return archive;
+    }
+
+    /** Marks this session as loaded from the capture archive {@code name}: read-only, not connected. */
+    public void markArchive(String name) {
+        archive = name;
+        detach();
+    }
+
+    /**
+     * "Now" for window figures: the wall clock for a live JVM, the last sample's time for an archive (whose
+     * data ended when the capture did).
+     */
+    public long now() {
+        Sample last = archive == null ? null : latest();
+        return last == null ? System.currentTimeMillis() : last.ts();
     }
 
     synchronized void attach(JsonNode identity, List<String> features, Consumer<String> sender) {
@@ -194,6 +215,10 @@ public final class JvmSession implements LiveJvm {
     @Override
     public CompletableFuture<JsonNode> request(String command, Map<String, Object> args, Duration timeout) {
         Consumer<String> s = sender;
+        if (archive != null) {
+            return CompletableFuture.failedFuture(new AgentUnavailableException("this JVM is the capture archive "
+                    + archive + ", shown read-only: nothing can be asked of it"));
+        }
         if (!connected || s == null) {
             return CompletableFuture.failedFuture(new AgentUnavailableException("JVM " + id + " is not connected"));
         }

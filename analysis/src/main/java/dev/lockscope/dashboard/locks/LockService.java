@@ -23,8 +23,13 @@ public final class LockService {
 
     /** The lock ranking of {@code jvm} over the last {@code windowMs}, heaviest total wait first. */
     public ObjectNode ranking(JvmSession jvm, long windowMs) {
+        return ranking(jvm, windowMs, Long.MAX_VALUE);
+    }
+
+    /** The ranking over {@code windowMs} ending at {@code endMs} (a past window; {@link Long#MAX_VALUE}: now). */
+    public ObjectNode ranking(JvmSession jvm, long windowMs, long endMs) {
         ObjectNode out = Json.MAPPER.createObjectNode();
-        JvmSession.Sample latest = jvm.latest();
+        JvmSession.Sample latest = endAt(jvm, endMs);
         out.put("windowMs", windowMs);
         ArrayNode locks = out.putArray("locks");
         if (latest == null || !latest.body().path("locks").isObject()) {
@@ -52,7 +57,12 @@ public final class LockService {
 
     /** One lock in detail: the ranking row plus its histogram buckets and its per-sample timeline. */
     public ObjectNode detail(JvmSession jvm, String lockId, long windowMs) {
-        JvmSession.Sample latest = jvm.latest();
+        return detail(jvm, lockId, windowMs, Long.MAX_VALUE);
+    }
+
+    /** One lock over {@code windowMs} ending at {@code endMs} ({@link Long#MAX_VALUE}: now). */
+    public ObjectNode detail(JvmSession jvm, String lockId, long windowMs, long endMs) {
+        JvmSession.Sample latest = endAt(jvm, endMs);
         if (latest == null) {
             return null;
         }
@@ -69,6 +79,9 @@ public final class LockService {
         JsonNode prev = null;
         long prevTs = 0;
         for (JvmSession.Sample s : jvm.samplesSince(w.fromTs)) {
+            if (s.ts() > latest.ts()) {
+                break;
+            }
             JsonNode l = find(s.body(), lockId);
             if (l != null && prev != null && s.ts() > prevTs) {
                 double secs = (s.ts() - prevTs) / 1000.0;
@@ -84,6 +97,12 @@ public final class LockService {
             }
         }
         return row;
+    }
+
+    /** The sample a window ends at: the latest one (live) or the last one at or before {@code endMs}. */
+    private static JvmSession.Sample endAt(JvmSession jvm, long endMs) {
+        JvmSession.Sample latest = jvm.latest();
+        return latest == null || endMs >= latest.ts() ? latest : jvm.sampleAtOrBefore(endMs);
     }
 
     private record Window(long fromTs, double seconds, JvmSession.Sample baseline, JvmSession.Sample oldest) {}

@@ -21,6 +21,20 @@ public final class PoolService {
 
     private PoolService() {}
 
+    /** The view of a past window (brushed on a chart): {@code windowMs} ending at the last sample at or before {@code endMs}. */
+    public static ObjectNode viewEndingAt(JvmSession s, long windowMs, long endMs) {
+        JvmSession.Sample latest = s.latest();
+        if (latest != null && endMs < latest.ts()) {
+            latest = s.sampleAtOrBefore(endMs);
+        }
+        long end = latest == null ? endMs : latest.ts();
+        List<JvmSession.Sample> samples = s.samplesSince(end - windowMs);
+        samples.removeIf(x -> x.ts() > end);
+        JvmSession.Sample base = s.sampleAtOrBefore(end - windowMs);
+        JvmSession.Sample stateBase = s.sampleAtOrBefore(end - Math.min(windowMs, STATE_MS));
+        return view(samples, latest, base, stateBase, windowMs);
+    }
+
     public static ObjectNode view(JvmSession s, long windowMs, long nowMs) {
         List<JvmSession.Sample> samples = s.samplesSince(nowMs - windowMs);
         JvmSession.Sample latest = s.latest();

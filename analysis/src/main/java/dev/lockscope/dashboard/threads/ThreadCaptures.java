@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.store.CaptureStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -109,6 +111,21 @@ public final class ThreadCaptures {
                 q.removeFirst();
             }
         }
+    }
+
+    /** A dump of thousands of threads on a loaded machine takes seconds; the safepoint is the JVM's, not ours. */
+    static final java.time.Duration DUMP_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+    /** Asks the agent for a dump in JSON and text at once, and stores it. */
+    public CompletableFuture<Capture> take(JvmSession jvm, boolean lockedSynchronizers, String trigger) {
+        return jvm.request("threaddump", Map.of("format", "both", "lockedSynchronizers", lockedSynchronizers),
+                        DUMP_TIMEOUT)
+                .thenApply(body -> {
+                    if (body == null || !body.isObject()) {
+                        throw new LiveJvm.AgentErrorException("the agent answered threaddump without a dump");
+                    }
+                    return add(jvm.id(), (ObjectNode) body, trigger);
+                });
     }
 
     /** Stores a dump the agent returned (its {@code text}, if any, is split off); returns the capture. */

@@ -23,6 +23,7 @@ public final class WaitRoutes implements RouteGroup {
 
     private void waits(Context ctx) {
         JvmSession jvm = JvmRoutes.jvm(ctx, registry);
-        ctx.json(WaitService.view(jvm, Windows.fromQuery(ctx), Long.MAX_VALUE));
+        Windows.Range range = Windows.rangeFromQuery(ctx); // ?window= (live) or ?from=&to= (a brushed window)
+        ctx.json(WaitService.view(jvm, range.windowMs(), range.endMs()));
     }
 }

@@ -9,6 +9,7 @@ import dev.lockscope.agent.transport.DashboardLink;
 import dev.lockscope.agent.transport.OutboundQueue;
 import dev.lockscope.bridge.AgentThread;
 import dev.lockscope.bridge.BridgeErrors;
+import dev.lockscope.dashboard.report.ReportWriter;
 import dev.lockscope.protocol.JsonWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -17,11 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 /**
  * An incident capture running in the target JVM ({@code capture=incident.zip,for=60s}): it records every
@@ -61,6 +64,8 @@ public final class Capture {
     private BufferedWriter messages;
     private Recording recording;
     private IncidentProfile profile;
+    private CaptureAnalysis analysis;
+    private int findingDumps;
     private volatile long startedAt;
     private volatile long samples;
     private volatile long events;
@@ -92,8 +97,29 @@ public final class Capture {
         Capture c = new Capture(archive, forMs, link, agentLoadedBefore, afterArchive);
         Files.createDirectories(c.parts.resolve(CaptureFiles.THREADS));
         Files.createDirectories(c.parts.resolve(CaptureFiles.PROFILES));
-        link.tap(c.queue::offer);
+        c.open();
         return c;
+    }
+
+    /**
+     * Starts keeping messages: the hello, the analysis, the exit hook (a JVM that exits even before
+     * {@link #begin} still leaves an archive of what it sent) and the capture's thread.
+     */
+    private void open() throws IOException {
+        messages = Files.newBufferedWriter(parts.resolve(CaptureFiles.MESSAGES), StandardCharsets.UTF_8);
+        String hello = link.hello();
+        messages.write(hello);
+        messages.write('\n');
+        try {
+            analysis = CaptureAnalysis.fromHello(hello);
+        } catch (Throwable t) {
+            problems.add("no findings or report: the analysis did not start (" + t + ")");
+        }
+        writeManifest(null, 0);
+        writeProgress();
+        link.tap(queue::offer);
+        Runtime.getRuntime().addShutdownHook(exitHook);
+        AgentContext.startThread("capture", this::run);
     }
 
     /** The archive's path, with {@code -2}, {@code -3}, … before the extension if the name is taken. */
@@ -122,11 +148,11 @@ public final class Capture {
      * Starts recording for the capture's duration: the first thread dump, the profile and the JFR recording
      * (either feature may be null when it failed to start: the manifest then says what is missing).
      */
-    public void begin(ThreadsFeature threadsFeature, ProfileFeature profiles) throws IOException {
+    public synchronized void begin(ThreadsFeature threadsFeature, ProfileFeature profiles) throws IOException {
+        if (finished) {
+            return; // the JVM exited while the features were starting
+        }
         threads = threadsFeature;
-        messages = Files.newBufferedWriter(parts.resolve(CaptureFiles.MESSAGES), StandardCharsets.UTF_8);
-        messages.write(link.hello());
-        messages.write('\n');
         if (threads == null) {
             problems.add("no thread dumps: the threads feature did not start");
         }
@@ -139,15 +165,16 @@ public final class Capture {
         writeManifest(null, 0);
         state = "recording";
         writeProgress();
-        Runtime.getRuntime().addShutdownHook(exitHook);
-        AgentContext.startThread("capture", this::run);
         System.err.println("lockscope: capturing for " + forMs / 1000 + " s into " + archive);
     }
 
     /** Abandons a capture that could not {@link #begin}: stops keeping messages and removes its files. */
-    public void abandon() {
+    public synchronized void abandon() {
+        finished = true;
         link.tap(null);
+        removeExitHook();
         try {
+            messages.close();
             Archive.deleteTree(parts);
         } catch (IOException e) {
             BridgeErrors.record(e);
@@ -204,12 +231,13 @@ public final class Capture {
             return false;
         }
         drain();
+        dumpNewFindings();
         long now = System.currentTimeMillis();
         if (now >= nextTick) {
             nextTick += TICK_MS;
             writeProgress();
         }
-        if (now >= startedAt + forMs) {
+        if (startedAt > 0 && now >= startedAt + forMs) {
             finish("time");
             return false;
         }
@@ -226,6 +254,7 @@ public final class Capture {
         while ((m = queue.poll()) != null) {
             messages.write(m);
             messages.write('\n');
+            analyse(m);
             if (m.startsWith("{\"type\":\"sample\"")) {
                 samples++;
             } else {
@@ -238,19 +267,68 @@ public final class Capture {
         }
     }
 
-    /** Takes a thread dump into {@code threads/NN-label.txt} and {@code .json}; a failure becomes a problem. */
+    private void analyse(String message) {
+        CaptureAnalysis a = analysis;
+        if (a == null) {
+            return;
+        }
+        try {
+            a.accept(message);
+        } catch (Throwable t) {
+            analysis = null; // one bad message must not take the capture down; the rest is still recorded
+            problems.add("findings stopped early: the analysis failed on a message (" + t + ")");
+        }
+    }
+
+    /** A thread dump for each finding that opened (at most {@link #MAX_FINDING_DUMPS}). */
+    private void dumpNewFindings() {
+        CaptureAnalysis a = analysis;
+        if (a == null || threads == null) {
+            return; // before begin: the findings are announced (and dumped) once the threads feature is up
+        }
+        for (String kind : a.newlyOpened()) {
+            if (findingDumps++ < MAX_FINDING_DUMPS) {
+                dump("finding-" + kind);
+            }
+        }
+        findings.clear();
+        findings.addAll(a.kinds());
+    }
+
+    /**
+     * Takes a thread dump into {@code threads/<id>.txt} (jstack text) and {@code .json}, where {@code id} is the
+     * analysis' capture id (the report later writes its own richer JSON under the same name), or the label
+     * without an analysis. A failure becomes a problem in the manifest.
+     */
     private void dump(String label) {
         if (threads == null) {
             return;
         }
-        String base = String.format("%02d-%s", dumps.size() + 1, label);
-        Path dir = parts.resolve(CaptureFiles.THREADS);
         long ts = System.currentTimeMillis();
         try {
-            Files.writeString(dir.resolve(base + ".txt"), threads.dumpText(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve(base + ".json"), threads.dumpJson(), StandardCharsets.UTF_8);
-            dumps.add(Map.of("label", label, "ts", ts, "text", CaptureFiles.THREADS + "/" + base + ".txt",
-                    "json", CaptureFiles.THREADS + "/" + base + ".json"));
+            String text = threads.dumpText();
+            String json = threads.dumpJson();
+            String id = String.format("%02d-%s", dumps.size() + 1, label);
+            CaptureAnalysis a = analysis;
+            if (a != null) {
+                try {
+                    id = a.dump(json, text, label);
+                } catch (Throwable t) {
+                    problems.add("thread dump '" + label + "' is not in the report: " + t);
+                }
+            }
+            Path dir = parts.resolve(CaptureFiles.THREADS);
+            Files.writeString(dir.resolve(id + ".txt"), text, StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(id + ".json"), json, StandardCharsets.UTF_8);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("label", label);
+            entry.put("ts", ts);
+            entry.put("text", CaptureFiles.THREADS + "/" + id + ".txt");
+            entry.put("json", CaptureFiles.THREADS + "/" + id + ".json");
+            dumps.add(entry);
+            if (startedAt > 0) {
+                writeManifest(null, 0); // a JVM killed outright still leaves the list of its dumps
+            }
         } catch (Throwable t) {
             problems.add("thread dump '" + label + "' failed: " + t);
         }
@@ -285,6 +363,7 @@ public final class Capture {
             dump("end"); // at exit the threads are already unwinding: a dump then shows shutdown, not the incident
         }
         stopRecording();
+        writeReport(endedAt);
         try {
             writeManifest(endedBy, endedAt, profileFigures);
             Archive.write(parts, archive);
@@ -297,6 +376,32 @@ public final class Capture {
         state = "done";
     }
 
+    /** The self-contained report and the analysis' raw files (findings, locks, pools) into the parts. */
+    private void writeReport(long endedAt) {
+        CaptureAnalysis a = analysis;
+        if (a == null) {
+            problems.add("no report.html: there was no analysis to report");
+            return;
+        }
+        try {
+            List<ReportWriter.FlameGraph> graphs = new ArrayList<>();
+            flameGraph(graphs, "cpu", "CPU (sampled while the capture ran)");
+            flameGraph(graphs, "lock", "Lock contention (contended acquisitions of at least 1 ms)");
+            a.writeReport(endedAt, graphs, parts);
+            findings.clear();
+            findings.addAll(a.kinds());
+        } catch (Throwable t) {
+            problems.add("no report.html: writing it failed (" + t + ")");
+        }
+    }
+
+    private void flameGraph(List<ReportWriter.FlameGraph> graphs, String name, String title) throws IOException {
+        Path f = parts.resolve(CaptureFiles.PROFILES).resolve(name + ".collapsed");
+        if (Files.exists(f) && Files.size(f) > 0) {
+            graphs.add(new ReportWriter.FlameGraph(name, title, Files.readAllBytes(f)));
+        }
+    }
+
     private Map<String, Object> stopProfile() {
         if (profile == null) {
             return Map.of();
@@ -304,7 +409,7 @@ public final class Capture {
         Path dir = parts.resolve(CaptureFiles.PROFILES);
         try {
             IncidentProfile.Result r = profile.stop(dir.resolve("cpu.collapsed"), dir.resolve("lock.collapsed"));
-            java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("engine", r.engine());
             m.put("engineNote", r.engineNote());
             m.put("cpuSamples", r.cpuSamples());
@@ -322,7 +427,9 @@ public final class Capture {
             return;
         }
         try {
-            r.stop();
+            if (r.getState() == RecordingState.RUNNING) {
+                r.stop(); // at JVM exit JFR's own hook may have stopped it already; its data is still there
+            }
             r.dump(parts.resolve(CaptureFiles.RECORDING));
         } catch (Throwable t) {
             problems.add("JFR recording not saved: " + t);
@@ -369,7 +476,7 @@ public final class Capture {
                     .field("archive", archive.toString())
                     .field("startedAt", startedAt)
                     .field("forMs", forMs)
-                    .field("elapsedMs", System.currentTimeMillis() - startedAt)
+                    .field("elapsedMs", startedAt == 0 ? 0 : System.currentTimeMillis() - startedAt)
                     .field("samples", samples)
                     .field("events", events)
                     .field("findings", new ArrayList<>(findings))

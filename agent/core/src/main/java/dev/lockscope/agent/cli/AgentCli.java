@@ -84,9 +84,15 @@ public final class AgentCli {
             parsed.problems().forEach(p -> err.println("lockscope: " + p));
             return 2;
         }
+        // The target reads LOCKSCOPE_TOKEN from its own environment, which the attacher cannot set: forward ours,
+        // so a token never has to appear on a command line (where other users' `ps` would show it).
+        // The options are echoed below as typed, so the forwarded token stays out of the terminal too.
+        String envToken = System.getenv("LOCKSCOPE_TOKEN");
+        String toAgent = parsed.has("token") || envToken == null || envToken.isBlank() ? options
+                : options.isEmpty() ? "token=" + envToken : options + ",token=" + envToken;
         return withVm(pid, err, (vm, jar) -> {
             boolean wasRunning = "running".equals(state(vm));
-            if (!load(vm, jar, pid, options, err)) {
+            if (!load(vm, jar, pid, toAgent, err)) {
                 return 1;
             }
             out.println(wasRunning
@@ -126,6 +132,16 @@ public final class AgentCli {
      */
     static int loadInto(long pid, String options, PrintStream err) {
         return withVm(pid, err, (vm, jar) -> load(vm, jar, pid, options, err) ? 0 : 1);
+    }
+
+    /** The agent's state in {@code pid} ({@code running}, {@code detached}, null if it never ran), or null if unreachable. */
+    static String stateOf(long pid) {
+        String[] state = new String[1];
+        withVm(pid, new PrintStream(java.io.OutputStream.nullOutputStream()), (vm, jar) -> {
+            state[0] = state(vm);
+            return 0;
+        });
+        return state[0];
     }
 
     private interface VmAction {

@@ -3,6 +3,7 @@ package dev.lockscope.agent.cli;
 import dev.lockscope.agent.AgentOptions;
 import dev.lockscope.agent.capture.Archive;
 import dev.lockscope.agent.capture.CaptureFiles;
+import dev.lockscope.agent.capture.PartialReport;
 import dev.lockscope.protocol.JsonReader;
 import dev.lockscope.protocol.JsonWriter;
 import java.io.IOException;
@@ -34,8 +35,15 @@ final class CaptureCommand {
     static final long START_TIMEOUT_MS = 90_000;
     /** After the end or a Ctrl-C, how long the agent may take to write the archive. */
     static final long WRITE_TIMEOUT_MS = 120_000;
-    /** After the target died, how long its shutdown hook may take to write the archive before we salvage. */
-    static final long EXIT_GRACE_MS = 20_000;
+    /**
+     * Once the target is gone its shutdown hook has run (a process that exited writes nothing more): this is
+     * only a last look for the archive its hook moved into place just before the end.
+     */
+    static final long EXIT_GRACE_MS = 1_000;
+    /** How long the target may take to open its attach socket. */
+    static final long ATTACH_TIMEOUT_MS = 30_000;
+    /** After the archive, how long the agent may take to detach (it restores every instrumented class). */
+    static final long DETACH_TIMEOUT_MS = 30_000;
     private static final long POLL_MS = 250;
 
     private final long pid;
@@ -126,6 +134,11 @@ final class CaptureCommand {
     }
 
     private int capture() {
+        // A JVM in trouble (the reason to capture) can be slow to open its attach socket: wait longer than the
+        // JDK's default 10 s before giving up.
+        if (System.getProperty("sun.tools.attach.attachTimeout") == null) {
+            System.setProperty("sun.tools.attach.attachTimeout", Long.toString(ATTACH_TIMEOUT_MS));
+        }
         String options = "capture=" + archive + ",for=" + forMs + "ms" + (extraOptions.isEmpty() ? "" : "," + extraOptions);
         int loaded = AgentCli.loadInto(pid, options, err);
         if (loaded != 0) {
@@ -234,8 +247,12 @@ final class CaptureCommand {
         long total = number(p.get("forMs"));
         List<?> findings = p.get("findings") instanceof List<?> l ? l : List.of();
         String state = String.valueOf(p.get("state"));
-        return "lockscope: " + (state.equals("writing") ? "writing the archive" : "recording") + " "
-                + seconds(Math.min(elapsed, total)) + " of " + seconds(total) + ", "
+        String doing = switch (state) {
+            case "starting" -> "starting (the agent installs its instrumentation),";
+            case "writing" -> "writing the archive " + seconds(Math.min(elapsed, total)) + " of " + seconds(total) + ",";
+            default -> "recording " + seconds(Math.min(elapsed, total)) + " of " + seconds(total) + ",";
+        };
+        return "lockscope: " + doing + " "
                 + number(p.get("samples")) + " samples, " + number(p.get("events")) + " events, "
                 + findings.size() + (findings.size() == 1 ? " finding" : " findings")
                 + (findings.isEmpty() ? "" : " (" + String.join(", ", findings.stream().map(String::valueOf).toList()) + ")");
@@ -269,7 +286,34 @@ final class CaptureCommand {
             }
         }
         out.println("lockscope: open report.html inside it, or load it into the dashboard");
+        if (m != null && !ended.startsWith("jvm-")) {
+            reportAgentLeft(Boolean.TRUE.equals(m.get("agentLoadedBefore")));
+        }
         return 0;
+    }
+
+    /** Says what became of the agent: removed (the capture loaded it) or left running as it was. */
+    private void reportAgentLeft(boolean loadedBefore) {
+        if (loadedBefore) {
+            out.println("lockscope: the agent that was already running in pid " + pid + " keeps running as before");
+            return;
+        }
+        long deadline = System.currentTimeMillis() + DETACH_TIMEOUT_MS;
+        String state = null;
+        while (System.currentTimeMillis() < deadline) {
+            state = AgentCli.stateOf(pid);
+            if ("detached".equals(state)) {
+                out.println("lockscope: agent removed from pid " + pid + " (instrumented classes restored, its threads stopped)");
+                return;
+            }
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        err.println("lockscope: the agent in pid " + pid + " did not confirm it detached (state: " + state + ")");
     }
 
     private Map<String, Object> manifest() {
@@ -306,6 +350,14 @@ final class CaptureCommand {
             List<Object> problems = new java.util.ArrayList<>(m.get("problems") instanceof List<?> l ? l : List.of());
             problems.add("the JVM ended without finishing the capture (killed?): no end dump, flame graphs or JFR "
                     + "recording; the samples and events up to its end and the dumps taken before are here");
+            try {
+                int unreadable = PartialReport.write(parts);
+                if (unreadable > 0) {
+                    problems.add(unreadable + " line(s) of messages.jsonl could not be read (cut off when the JVM died)");
+                }
+            } catch (IOException | RuntimeException e) {
+                problems.add("no report.html: " + e);
+            }
             m.put("problems", problems);
             Files.writeString(manifestFile, new JsonWriter().value(m).toString(), StandardCharsets.UTF_8);
             // The profiler never finished its file: a truncated JFR would only confuse whoever opens it.

@@ -46,6 +46,12 @@ public final class ProfileFeature implements Feature {
     private String asyncUnavailable;
     private boolean asyncTried;
     private Path dir;
+    /** Its execution samples pause while an async-profiler capture runs (see {@link AlwaysOnRecording#pauseSampling}). */
+    private final AlwaysOnRecording recording;
+
+    public ProfileFeature(AlwaysOnRecording recording) {
+        this.recording = recording;
+    }
     private Thread cleanupHook;
 
     /** One profile and, when done, its files. Fields are written by the profile thread, read by commands. */
@@ -175,9 +181,13 @@ public final class ProfileFeature implements Feature {
             Engine engine = chosen.engine();
             String id = "p" + ids.incrementAndGet();
             c = new Capture(id, request, engine, chosen.note(), dir);
+            if (engine instanceof AsyncProfilerEngine) {
+                recording.pauseSampling();
+            }
             try {
                 engine.start(request, c.jfr);
             } catch (Exception e) {
+                recording.resumeSampling();
                 deleteFiles(c);
                 throw e;
             }
@@ -283,6 +293,7 @@ public final class ProfileFeature implements Feature {
             failed.incrementAndGet();
             deleteFiles(c);
         } finally {
+            recording.resumeSampling();
             synchronized (this) {
                 running = null;
             }

@@ -2,6 +2,7 @@ package dev.lockscope.agent.threads;
 
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.Feature;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.protocol.JsonWriter;
 import java.util.Map;
 
@@ -29,6 +30,7 @@ public final class ThreadsFeature implements Feature {
     public void start(AgentContext ctx) {
         long period = ctx.options().millis("deadlockPeriod", DEFAULT_PERIOD_MS);
         watch = new DeadlockWatch(dumper, cpu, period, ctx::sendEvent);
+        watch.setEnabled(ctx.switches().on(FeatureSwitches.DEADLOCKS));
         ctx.command("threaddump", this::threadDump);
         watchThread = AgentContext.startThread("threads", watch::run);
     }
@@ -81,6 +83,13 @@ public final class ThreadsFeature implements Feature {
                 .field("deadlockedThreads", d.deadlockedNow)
                 .field("timedCyclesIgnored", d.timedCyclesIgnored.get())
                 .field("cpuTimeSupported", cpu.supported());
+    }
+
+    @Override
+    public void setSwitch(String name, boolean on) {
+        if (FeatureSwitches.DEADLOCKS.equals(name) && watch != null) {
+            watch.setEnabled(on);
+        }
     }
 
     @Override

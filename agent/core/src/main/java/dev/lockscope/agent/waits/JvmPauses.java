@@ -1,5 +1,6 @@
 package dev.lockscope.agent.waits;
 
+import dev.lockscope.agent.AgentContext;
 import dev.lockscope.protocol.JsonWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,9 +53,21 @@ final class JvmPauses {
         this.waitThresholdNs = waitThresholdMs * 1_000_000;
     }
 
-    void run() {
+    /** False once stopped: a stream created after {@link #stop()} must not start. */
+    private volatile boolean wanted;
+
+    /** Starts the stream on an agent thread of its own; after {@link #stop()} it may be started again. */
+    void start() {
+        wanted = true;
+        AgentContext.startThread("waits-jfr", this::run);
+    }
+
+    private void run() {
         try (RecordingStream rs = new RecordingStream()) {
             stream = rs;
+            if (!wanted) {
+                return;
+            }
             rs.enable("jdk.GCPhasePause").withThreshold(Duration.ZERO);
             rs.enable("jdk.SafepointBegin").withThreshold(Duration.ZERO);
             rs.enable("jdk.JavaMonitorEnter").withThreshold(Duration.ofNanos(waitThresholdNs));
@@ -75,6 +88,7 @@ final class JvmPauses {
     }
 
     void stop() {
+        wanted = false;
         RecordingStream rs = stream;
         if (rs != null) {
             rs.close();

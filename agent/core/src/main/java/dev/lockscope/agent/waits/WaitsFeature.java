@@ -2,6 +2,7 @@ package dev.lockscope.agent.waits;
 
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.AgentOptions;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.agent.Feature;
 import dev.lockscope.agent.waits.ThreadClassifier.Classified;
 import dev.lockscope.bridge.BridgeErrors;
@@ -55,7 +56,23 @@ public final class WaitsFeature implements Feature {
             AgentContext.startThread("waits", this::sampleLoop);
         }
         pauses = new JvmPauses(Math.max(1, o.millis("waits.gcOverlapThreshold", 5)));
-        AgentContext.startThread("waits-jfr", pauses::run);
+        if (ctx.switches().on(FeatureSwitches.JFR)) {
+            pauses.start();
+        }
+    }
+
+    /** The {@code jfr} switch stops and restarts the pause stream; its counters carry on (serialised by the runtime). */
+    @Override
+    public void setSwitch(String name, boolean on) {
+        JvmPauses p = pauses;
+        if (!FeatureSwitches.JFR.equals(name) || p == null) {
+            return;
+        }
+        if (on && !p.running) {
+            p.start();
+        } else if (!on) {
+            p.stop();
+        }
     }
 
     private void sampleLoop() {

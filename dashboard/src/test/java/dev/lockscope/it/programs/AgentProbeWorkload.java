@@ -19,8 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       advice that calls it is gone from {@code AbstractQueuedSynchronizer};</li>
  *   <li>{@code poolSeen}: whether a pool created and used this second was registered by the pool advice.</li>
  * </ul>
+ * A line {@code spike <seconds>} on stdin adds a burst of lock waits: 8 more threads taking a second lock in a
+ * tight loop for that long (prints {@code spike started} and {@code spike ended}).
  */
-public final class DetachProbeWorkload {
+public final class AgentProbeWorkload {
     public static void main(String[] args) throws Exception {
         ReentrantLock lock = new ReentrantLock();
         AtomicLong ops = new AtomicLong();
@@ -41,6 +43,9 @@ public final class DetachProbeWorkload {
             t.setDaemon(true);
             t.start();
         }
+        Thread commands = new Thread(() -> readCommands(), "commands");
+        commands.setDaemon(true);
+        commands.start();
         System.out.println("started");
         long last = 0;
         while (true) {
@@ -56,6 +61,49 @@ public final class DetachProbeWorkload {
                     + " state=" + state);
             last = now;
         }
+    }
+
+    private static void readCommands() {
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith("spike ")) {
+                    spike(Long.parseLong(line.substring(6).trim()) * 1000);
+                }
+            }
+        } catch (Exception e) {
+            e.printStackTrace();
+        }
+    }
+
+    private static void spike(long millis) throws InterruptedException {
+        ReentrantLock hot = new ReentrantLock(true); // fair: every acquisition behind another queues, so each is a wait
+        long end = System.currentTimeMillis() + millis;
+        Thread[] threads = new Thread[8];
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = new Thread(() -> {
+                long x = 0;
+                while (System.currentTimeMillis() < end) {
+                    hot.lock();
+                    try {
+                        for (int k = 0; k < 200; k++) {
+                            x += k * 31 + x; // a little work inside, so others queue up
+                        }
+                    } finally {
+                        hot.unlock();
+                    }
+                }
+                if (x == 42) {
+                    System.out.println(x);
+                }
+            }, "spiker-" + i);
+            threads[i].start();
+        }
+        System.out.println("spike started");
+        for (Thread t : threads) {
+            t.join();
+        }
+        System.out.println("spike ended");
     }
 
     /** A fresh pool runs one task; true when the pool bridge registered it (only the pool advice does that). */
