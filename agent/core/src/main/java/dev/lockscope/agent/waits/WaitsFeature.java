@@ -39,6 +39,7 @@ public final class WaitsFeature implements Feature {
     private final WaitTable table = new WaitTable();
     private final StateMemory memory = new StateMemory();
     private JvmPauses pauses;
+    private Thread sampler;
     private long intervalMs;
     private volatile boolean stopped;
     private volatile long costNs;
@@ -63,7 +64,7 @@ public final class WaitsFeature implements Feature {
         intervalMs = o.millis("waits.interval", 100);
         if (intervalMs > 0) {
             intervalMs = Math.max(10, intervalMs);
-            AgentContext.startThread("waits", this::sampleLoop);
+            sampler = AgentContext.startThread("waits", this::sampleLoop);
         }
         pauses = new JvmPauses(Math.max(1, o.millis("waits.gcOverlapThreshold", 5)));
         if (ctx.switches().on(FeatureSwitches.JFR)) {
@@ -202,6 +203,15 @@ public final class WaitsFeature implements Feature {
         stopped = true;
         if (pauses != null) {
             pauses.stop();
+        }
+        Thread s = sampler;
+        if (s != null) { // a detach leaves no agent thread behind
+            s.interrupt();
+            try {
+                s.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
