@@ -23,6 +23,12 @@ final class GcContentionDetector implements Detector {
      */
     static final double MIN_PAUSE_SHARE = Thresholds.number("gcContention.minPauseShare", 0.05);
 
+    /**
+     * GC pauses in the window: the finding is about collections that keep stretching lock waits; one long pause
+     * (a machine so short of CPU that a collection took seconds) is an incident, not this pattern.
+     */
+    static final long MIN_PAUSES = Thresholds.whole("gcContention.minPauses", 2);
+
     private final long windowMs;
 
     GcContentionDetector(long windowMs) {
@@ -40,7 +46,8 @@ final class GcContentionDetector implements Detector {
         JsonNode o = v.path("gcOverlap");
         double pauseShare = v.at("/jvm/gcPauseMs").asDouble() / 1000 / Math.max(0.001, v.path("windowSeconds").asDouble());
         if (!v.path("fullWindow").asBoolean() || o.path("overlapShare").asDouble() < MIN_OVERLAP_SHARE
-                || o.path("overlapMsPerSec").asDouble() < MIN_OVERLAP_MS_PER_SEC || pauseShare < MIN_PAUSE_SHARE) {
+                || o.path("overlapMsPerSec").asDouble() < MIN_OVERLAP_MS_PER_SEC || pauseShare < MIN_PAUSE_SHARE
+                || v.at("/jvm/gcPauses").asLong() < MIN_PAUSES) {
             return List.of();
         }
         JsonNode lock = o.path("byLock").path(0);
