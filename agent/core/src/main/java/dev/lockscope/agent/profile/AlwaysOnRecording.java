@@ -3,6 +3,7 @@ package dev.lockscope.agent.profile;
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.AgentOptions;
 import dev.lockscope.agent.Feature;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.bridge.BridgeErrors;
 import dev.lockscope.protocol.JsonWriter;
 import java.io.IOException;
@@ -51,8 +52,11 @@ public final class AlwaysOnRecording implements Feature {
     private static final int MAX_COLLAPSED_BYTES = 16 * 1024 * 1024;
 
     private volatile Recording recording;
-    private boolean on;
-    private String offReason;
+    /** Recording now (the option, JFR's availability and the {@code jfr} switch allow it, and it started). */
+    private volatile boolean on;
+    /** The option {@code recording} and JFR's availability allow it; the {@code jfr} switch may still hold it off. */
+    private boolean allowed;
+    private volatile String offReason;
     private long maxAgeMs;
     private long maxSizeBytes;
     private long periodMs;
@@ -83,7 +87,7 @@ public final class AlwaysOnRecording implements Feature {
     @Override
     public void start(AgentContext ctx) throws Exception {
         AgentOptions o = ctx.options();
-        on = o.flag("recording", true);
+        boolean wanted = o.flag("recording", true);
         maxAgeMs = Math.max(10_000, o.millis("recording.maxAge", 600_000));
         maxSizeBytes = bytes(o, "recording.maxSize", 64L << 20);
         periodMs = Math.max(1, o.millis("recording.period", 100));
@@ -105,15 +109,27 @@ public final class AlwaysOnRecording implements Feature {
             }
             out.beginObject().field("discarded", p != null).endObject();
         });
-        if (!on) {
+        if (!wanted) {
             offReason = "turned off by the agent option recording=off";
             return;
         }
         if (!FlightRecorder.isAvailable()) {
-            on = false;
             offReason = "JDK Flight Recorder is not available in this JVM";
             return;
         }
+        allowed = true;
+        cleanupHook = new Thread(this::deleteSnapshots, "lockscope-recording-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+        if (ctx.switches().on(FeatureSwitches.JFR)) {
+            startRecording();
+        } else {
+            offReason = JFR_OFF;
+        }
+    }
+
+    private static final String JFR_OFF = "off while the agent's jfr switch is off";
+
+    private void startRecording() {
         Recording r = new Recording();
         r.setName(NAME);
         r.setToDisk(true);
@@ -125,9 +141,43 @@ public final class AlwaysOnRecording implements Feature {
         r.start();
         recording = r;
         startedAt = System.currentTimeMillis();
+        offReason = null;
+        on = true;
         rotator = AgentContext.startThread("recording-chunks", this::rotateLoop);
-        cleanupHook = new Thread(this::deleteSnapshots, "lockscope-recording-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    /** Closes the recording (JFR deletes its repository data) and ends the chunk rotation thread. */
+    private void stopRecording() {
+        on = false;
+        Thread t = rotator;
+        rotator = null;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Recording r = recording;
+        recording = null;
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    /** The {@code jfr} switch closes the recording and starts a fresh one (its history starts again then). */
+    @Override
+    public void setSwitch(String name, boolean wanted) {
+        if (!FeatureSwitches.JFR.equals(name) || !allowed) {
+            return;
+        }
+        if (wanted && recording == null) {
+            startRecording();
+        } else if (!wanted && recording != null) {
+            stopRecording();
+            offReason = JFR_OFF;
+        }
     }
 
     @Override
@@ -168,15 +218,7 @@ public final class AlwaysOnRecording implements Feature {
     /** Detach: the recording is closed (JFR deletes its repository data) and snapshots not fetched are deleted. */
     @Override
     public void stop() {
-        Thread t = rotator;
-        if (t != null) {
-            t.interrupt();
-        }
-        Recording r = recording;
-        recording = null;
-        if (r != null) {
-            r.close();
-        }
+        stopRecording();
         if (cleanupHook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanupHook);
