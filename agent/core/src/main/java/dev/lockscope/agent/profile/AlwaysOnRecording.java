@@ -52,11 +52,9 @@ public final class AlwaysOnRecording implements Feature {
     private static final int MAX_COLLAPSED_BYTES = 16 * 1024 * 1024;
 
     private volatile Recording recording;
-    /** Recording now (the option, JFR's availability and the {@code jfr} switch allow it, and it started). */
     private volatile boolean on;
-    /** The option {@code recording} and JFR's availability allow it; the {@code jfr} switch may still hold it off. */
-    private boolean allowed;
     private volatile String offReason;
+    private boolean optionOn;
     private long maxAgeMs;
     private long maxSizeBytes;
     private long periodMs;
@@ -87,7 +85,8 @@ public final class AlwaysOnRecording implements Feature {
     @Override
     public void start(AgentContext ctx) throws Exception {
         AgentOptions o = ctx.options();
-        boolean wanted = o.flag("recording", true);
+        on = o.flag("recording", true);
+        optionOn = on;
         maxAgeMs = Math.max(10_000, o.millis("recording.maxAge", 600_000));
         maxSizeBytes = bytes(o, "recording.maxSize", 64L << 20);
         periodMs = Math.max(1, o.millis("recording.period", 100));
@@ -109,27 +108,26 @@ public final class AlwaysOnRecording implements Feature {
             }
             out.beginObject().field("discarded", p != null).endObject();
         });
-        if (!wanted) {
+        if (!on) {
             offReason = "turned off by the agent option recording=off";
             return;
         }
         if (!FlightRecorder.isAvailable()) {
+            on = false;
             offReason = "JDK Flight Recorder is not available in this JVM";
             return;
         }
-        allowed = true;
         cleanupHook = new Thread(this::deleteSnapshots, "lockscope-recording-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanupHook);
         if (ctx.switches().on(FeatureSwitches.JFR)) {
             startRecording();
         } else {
-            offReason = JFR_OFF;
+            on = false;
+            offReason = "the agent's jfr switch is off";
         }
     }
 
-    private static final String JFR_OFF = "off while the agent's jfr switch is off";
-
-    private void startRecording() {
+    private synchronized void startRecording() {
         Recording r = new Recording();
         r.setName(NAME);
         r.setToDisk(true);
@@ -140,43 +138,41 @@ public final class AlwaysOnRecording implements Feature {
         r.enable("jdk.ThreadPark").withThreshold(Duration.ofMillis(thresholdMs)).withStackTrace();
         r.start();
         recording = r;
-        startedAt = System.currentTimeMillis();
-        offReason = null;
+        samplingPaused = false;
         on = true;
+        offReason = null;
+        startedAt = System.currentTimeMillis();
         rotator = AgentContext.startThread("recording-chunks", this::rotateLoop);
     }
 
-    /** Closes the recording (JFR deletes its repository data) and ends the chunk rotation thread. */
-    private void stopRecording() {
-        on = false;
+    private synchronized void stopRecording() {
         Thread t = rotator;
         rotator = null;
         if (t != null) {
             t.interrupt();
-            try {
-                t.join(15_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
         Recording r = recording;
         recording = null;
         if (r != null) {
-            r.close();
+            r.close(); // JFR deletes the data only this recording held
         }
     }
 
-    /** The {@code jfr} switch closes the recording and starts a fresh one (its history starts again then). */
+    /**
+     * The agent's {@code jfr} switch (all of its JFR use) stops the recording, history included, and starts a new
+     * one (serialised by the runtime). The {@code recording} option is the recording's own switch.
+     */
     @Override
-    public void setSwitch(String name, boolean wanted) {
-        if (!FeatureSwitches.JFR.equals(name) || !allowed) {
+    public void setSwitch(String name, boolean enabled) {
+        if (!FeatureSwitches.JFR.equals(name) || !optionOn || !FlightRecorder.isAvailable()) {
             return;
         }
-        if (wanted && recording == null) {
+        if (enabled && recording == null) {
             startRecording();
-        } else if (!wanted && recording != null) {
+        } else if (!enabled) {
             stopRecording();
-            offReason = JFR_OFF;
+            on = false;
+            offReason = "the agent's jfr switch is off";
         }
     }
 
@@ -231,7 +227,7 @@ public final class AlwaysOnRecording implements Feature {
 
     /** Closes the current chunk now and then (see {@link #rotateMs}); a snapshot taken and closed at once does it. */
     private void rotateLoop() {
-        while (true) {
+        while (recording != null) {
             try {
                 Thread.sleep(rotateMs);
             } catch (InterruptedException e) {
