@@ -22,6 +22,7 @@ import dev.lockscope.dashboard.profiles.ProfileRoutes;
 import dev.lockscope.dashboard.profiles.RecordingRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
+import dev.lockscope.dashboard.security.JsonErrorHandler;
 import dev.lockscope.dashboard.security.RequestGuard;
 import dev.lockscope.dashboard.store.CaptureStore;
 import dev.lockscope.dashboard.store.DataDirStore;
@@ -88,6 +89,7 @@ public final class DashboardApp {
             c.http.maxRequestSize = ArchiveRoutes.MAX_REQUEST_BYTES; // an uploaded capture archive
             c.staticFiles.add("/public", Location.CLASSPATH);
             c.staticFiles.enableWebjars();
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             c.jetty.modifyWebSocketServletFactory(f -> {
                 f.setMaxTextMessageSize(Protocol.MAX_FRAME_BYTES);
                 f.setMaxBinaryMessageSize(64 * 1024);
@@ -113,6 +115,9 @@ public final class DashboardApp {
                 error(ctx, status, cause == null ? e.getMessage() : cause.getMessage());
             });
             c.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+            // A request body that is not JSON is the caller's mistake, on every route (found by HttpApiFuzzTest).
+            c.routes.exception(com.fasterxml.jackson.core.JsonProcessingException.class,
+                    (e, ctx) -> error(ctx, 400, "malformed JSON body: " + e.getOriginalMessage()));
         });
     }
 

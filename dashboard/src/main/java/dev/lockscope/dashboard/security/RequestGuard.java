@@ -20,6 +20,13 @@ public final class RequestGuard {
     /** Prometheus scrapes this; it carries the same data as the API, so it needs the same token. */
     static final String METRICS_PATH = "/metrics";
 
+    /** Sent with every response, including the errors Jetty answers itself ({@link JsonErrorHandler}). */
+    static final Map<String, String> SECURITY_HEADERS = Map.of(
+            "Content-Security-Policy", CSP,
+            "X-Content-Type-Options", "nosniff",
+            "Referrer-Policy", "no-referrer",
+            "X-Frame-Options", "DENY");
+
     private final AccessPolicy policy;
 
     public RequestGuard(AccessPolicy policy) {
@@ -27,10 +34,7 @@ public final class RequestGuard {
     }
 
     public void handle(Context ctx) {
-        ctx.header("Content-Security-Policy", CSP);
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("X-Frame-Options", "DENY");
+        SECURITY_HEADERS.forEach(ctx::header);
         if (ctx.path().equals(Protocol.AGENT_PATH)) {
             return; // the agent endpoint applies its own policy on connect
         }

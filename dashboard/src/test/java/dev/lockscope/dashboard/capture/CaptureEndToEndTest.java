@@ -21,10 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Incident captures of the broken samples, without a dashboard: {@code java -jar lockscope-agent.jar capture <pid>}
  * from outside, and {@code -javaagent:…=capture=…} from start-up. Each capture ends a different way: its time is
- * up (deadlock), Ctrl-C (saturated pool), the JVM exits (cache stampede). The archive's report, opened in
+ * up (deadlock), Ctrl-C (saturated pool), the JVM exits (cache stampede, stopped with SIGTERM once its finding is in). The archive's report, opened in
  * Chromium from a {@code file://} URL with no server, names the problem with its evidence.
  *
- * <p>The four captures run at the same time (started in {@link #captureEverySample}) to keep the suite short;
+ * <p>A fifth capture's JVM is killed outright (SIGKILL): the CLI archives what the agent had written.
+ *
+ * <p>The captures run at the same time (started in {@link #captureEverySample}) to keep the suite short;
  * timeouts are generous because the machine is shared with other builds.
  */
 class CaptureEndToEndTest {
@@ -40,6 +42,9 @@ class CaptureEndToEndTest {
     static ChildJvm pool;
     static ChildJvm poolCli;
     static ChildJvm startup;
+    static ChildJvm killed;
+    static ChildJvm killedCli;
+    static Browser browser;
 
     static Path zip(String name) {
         return dir.resolve(name + ".zip");
@@ -58,18 +63,26 @@ class CaptureEndToEndTest {
     @BeforeAll
     static void captureEverySample() throws Exception {
         deadlock = started(ChildJvm.sample("deadlock"));
-        stampede = started(ChildJvm.sample("cache-stampede", "--duration=30"));
-        pool = started(ChildJvm.sample("saturated-pool"));
+        stampede = started(ChildJvm.sample("cache-stampede", "--keys=1"));
+        // An agent already runs here (no dashboard): the capture is handed to it, and it stays afterwards.
+        pool = started(ChildJvm.sample("saturated-pool").agent("dashboard=none"));
+        killed = started(ChildJvm.sample("deadlock", "--threads=3"));
         startup = started(ChildJvm.sample("deadlock", "--lock=reentrant").agent("capture=" + zip("startup") + ",for=6s"));
         deadlock.awaitLine("cycle formed at", Duration.ofSeconds(60));
         stampede.awaitLine("started", Duration.ofSeconds(60));
         pool.awaitLine("started", Duration.ofSeconds(60));
+        killed.awaitLine("cycle formed at", Duration.ofSeconds(60));
         deadlockCli = capture(deadlock, "6s", "deadlock");
-        stampedeCli = capture(stampede, "5m", "stampede"); // the sample exits after 30 s, mid-capture
+        killedCli = capture(killed, "5m", "killed"); // killed outright (SIGKILL) once the finding is in
+        stampedeCli = capture(stampede, "5m", "stampede"); // the JVM is stopped mid-capture once the finding is in
         poolCli = capture(pool, "10m", "pool"); // ended with Ctrl-C once the finding is in
+        stampedeCli.awaitLine("lockscope: recording .*cache-stampede", TIMEOUT);
+        stampede.process().destroy(); // SIGTERM: the JVM exits normally, running its shutdown hooks
+        killedCli.awaitLine("lockscope: recording .*deadlock", TIMEOUT);
+        killed.close();
         poolCli.awaitLine("lockscope: recording .*saturated-pool", TIMEOUT);
         poolCli.interrupt();
-        for (ChildJvm cli : List.of(deadlockCli, stampedeCli, poolCli)) {
+        for (ChildJvm cli : List.of(deadlockCli, stampedeCli, poolCli, killedCli)) {
             cli.awaitExit(TIMEOUT);
         }
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).until(() -> Files.exists(zip("startup")));
@@ -78,6 +91,17 @@ class CaptureEndToEndTest {
     @AfterAll
     static void stop() {
         jvms.forEach(ChildJvm::close);
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    /** One Chromium for the browser tests of this class (its start is slow on a loaded machine). */
+    static Browser browser() {
+        if (browser == null) {
+            browser = Browser.launch();
+        }
+        return browser;
     }
 
     @Test
@@ -112,6 +136,7 @@ class CaptureEndToEndTest {
         assertThat(a.entries()).containsKeys("report.html", "profiles/cpu.collapsed", "profiles/cpu.html", "profiles/profile.jfr");
         assertThat(new String(a.entries().get("recording.jfr"), 0, 3)).isEqualTo("FLR");
         assertThat(Files.exists(Path.of(zip("deadlock") + ".parts"))).isFalse();
+        assertThat(a.text("report.html")).contains("recording.jfr", "messages.jsonl").doesNotContain("progress.json");
 
         // the JVM goes on, without the agent
         assertThat(deadlock.isAlive()).isTrue();
@@ -122,22 +147,20 @@ class CaptureEndToEndTest {
     void theArchivesReportOpensFromAFileUrlWithTheDeadlockAndItsEvidence() throws Exception {
         Path html = dir.resolve("deadlock-report.html");
         Files.write(html, CaptureArchive.read(zip("deadlock")).entries().get("report.html"));
-        try (Browser browser = Browser.launch()) {
-            Page page = browser.newPage();
-            List<String> requests = new ArrayList<>();
-            page.onRequest(r -> requests.add(r.url()));
-            page.navigate(html.toUri().toString());
-            assertThat(page.locator(".finding.critical .finding-title").textContent()).startsWith("Deadlock: transfer-");
-            page.locator(".finding summary").first().click();
-            assertThat(page.locator(".finding table").last().textContent()).contains("transfer-1", "Deadlock$Account");
-            assertThat(page.locator("#flame-body").textContent()).contains("CPU");
-            assertThat(requests).allMatch(u -> u.startsWith("file:") || u.startsWith("about:"));
-            Browser.screenshot(page, "capture-report-deadlock.png");
-        }
+        Page page = browser().newPage();
+        List<String> requests = new ArrayList<>();
+        page.onRequest(r -> requests.add(r.url()));
+        page.navigate(html.toUri().toString());
+        assertThat(page.locator(".finding.critical .finding-title").textContent()).startsWith("Deadlock: transfer-");
+        page.locator(".finding summary").first().click();
+        assertThat(page.locator(".finding table").last().textContent()).contains("transfer-1", "Deadlock$Account");
+        assertThat(page.locator("#flame-body").textContent()).contains("CPU");
+        assertThat(requests).allMatch(u -> u.startsWith("file:") || u.startsWith("about:"));
+        Browser.screenshot(page, "capture-report-deadlock.png");
     }
 
     @Test
-    void theStampedeJvmExitingMidCaptureLeavesAClearMessageAndAPartialArchiveNamingTheStampede() throws Exception {
+    void theStampedeJvmExitingMidCaptureGivesAClearMessageAndAPartialArchiveNamingTheStampede() throws Exception {
         assertThat(stampedeCli.process().exitValue()).isZero();
         assertThat(stampedeCli.stderr()).contains("lockscope: pid " + stampede.pid()
                 + " exited during the capture; the archive holds what was recorded until then");
@@ -152,10 +175,28 @@ class CaptureEndToEndTest {
     }
 
     @Test
-    void ctrlCEndsTheSaturatedPoolCaptureEarlyWithAValidArchiveNamingThePool() throws Exception {
-        assertThat(poolCli.stdout()).contains("lockscope: wrote " + zip("pool") + " (ended early)");
+    void aJvmKilledOutrightMidCaptureStillLeavesAnArchiveWithAReportOfWhatWasRecorded() throws Exception {
+        assertThat(killedCli.process().exitValue()).isZero();
+        assertThat(killedCli.stderr()).contains("lockscope: pid " + killed.pid()
+                + " exited during the capture; the archive holds what was recorded until then");
+        assertThat(killedCli.stdout()).contains("lockscope: wrote " + zip("killed") + " (partial: the JVM ended without finishing the capture)");
+        CaptureArchive a = CaptureArchive.read(zip("killed"));
+        assertThat(a.manifest().path("ended").asText()).isEqualTo("jvm-gone");
+        assertThat(a.manifest().path("problems").get(0).asText()).startsWith("the JVM ended without finishing the capture (killed?)");
+        assertThat(a.dumpText("finding-deadlock")).contains("Found one Java-level deadlock");
+        assertThat(a.text("report.html")).contains("transfer-2");
+        assertThat(a.entries()).doesNotContainKey("profiles/profile.jfr");
+    }
+
+    @Test
+    void ctrlCEndsTheSaturatedPoolCaptureEarlyWithAValidArchiveAndLeavesTheAgentThatWasThere() throws Exception {
+        assertThat(poolCli.process().exitValue()).isEqualTo(130); // as any program interrupted by Ctrl-C
+        assertThat(poolCli.stdout()).contains("lockscope: wrote " + zip("pool") + " (ended early)",
+                "lockscope: the agent that was already running in pid " + pool.pid() + " keeps running as before");
         CaptureArchive a = CaptureArchive.read(zip("pool"));
         assertThat(a.manifest().path("ended").asText()).isEqualTo("stopped");
+        assertThat(a.manifest().path("agentLoadedBefore").asBoolean()).isTrue();
+        assertThat(pool.stderr()).noneMatch(l -> l.startsWith("lockscope: agent detached"));
         assertThat(a.manifest().path("endedAt").asLong() - a.manifest().path("startedAt").asLong()).isLessThan(120_000L);
         JsonNode finding = first(a.json("findings.json"), "saturated-pool");
         assertThat(finding.path("explanation").asText()).isNotBlank();
@@ -177,17 +218,18 @@ class CaptureEndToEndTest {
 
     @Test
     void theDashboardOpensAnUploadedArchiveReadOnlyWithItsFindingAndThreadDumps() throws Exception {
-        try (RunningDashboard d = RunningDashboard.start(); Browser browser = Browser.launch()) {
-            Page page = browser.newPage();
+        try (RunningDashboard d = RunningDashboard.start()) {
+            Page page = browser().newPage();
             page.navigate(d.url() + "/");
             page.locator("#archive-file").setInputFiles(zip("deadlock"));
             page.waitForURL(u -> u.contains("#/jvm/archive"), new Page.WaitForURLOptions().setTimeout(30_000));
             assertThat(page.locator("#jvm-state").textContent()).isEqualTo("archive · read-only");
             assertThat(page.locator("#findings-strip .finding.critical .finding-title").textContent()).startsWith("Deadlock: transfer-");
-            assertThat(page.locator("#detach").isHidden()).isTrue();
+            assertThat(page.locator("#jvm-controls").isHidden()).isTrue();
             page.locator("a[data-tab=threads]").click();
             page.locator("#captures td:has-text('finding-deadlock')").waitFor();
             assertThat(page.locator("#captures").textContent()).contains("start", "end");
+            assertThat(page.locator("#take-dump").isHidden()).isTrue();
             Browser.screenshot(page, "capture-archive-in-dashboard.png");
 
             JsonNode jvm = d.get("/api/jvms").get(0);

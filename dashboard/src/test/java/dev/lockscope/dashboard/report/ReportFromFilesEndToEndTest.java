@@ -3,13 +3,17 @@ package dev.lockscope.dashboard.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.lockscope.dashboard.DashboardMain;
 import dev.lockscope.dashboard.imports.ImportedJvm;
 import dev.lockscope.dashboard.jvms.Json;
+import dev.lockscope.dashboard.threads.StableThreads;
 import dev.lockscope.it.Browser;
 import dev.lockscope.it.ChildJvm;
 import dev.lockscope.it.Jars;
+import dev.lockscope.it.RunningDashboard;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Reports from files other tools wrote: {@code jcmd Thread.print} text taken with the JDK's own jcmd on the
  * deadlock sample, and a {@code .jfr} recorded with {@code -XX:StartFlightRecording} on the cache-stampede sample;
- * the report opened in Chromium from a {@code file://} URL with no server; damaged inputs.
+ * the report opened in Chromium from a {@code file://} URL with no server; damaged inputs; the same dump uploaded to
+ * the dashboard.
  */
 class ReportFromFilesEndToEndTest {
     private static final Pattern DATA = Pattern.compile("id=\"report-data\">(.*?)</script>", Pattern.DOTALL);
@@ -39,6 +44,7 @@ class ReportFromFilesEndToEndTest {
     private static Path classLog;
     private static Path first;
     private static Path second;
+    private static Browser browser;
 
     /** Both samples run at once: the recording goes on while the deadlocked JVM is dumped twice with jcmd. */
     @BeforeAll
@@ -62,6 +68,17 @@ class ReportFromFilesEndToEndTest {
     @AfterAll
     static void stop() {
         stampede.close();
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    /** One Chromium for the class: starting it is the slow part of a browser check. */
+    private static Browser browser() {
+        if (browser == null) {
+            browser = Browser.launch();
+        }
+        return browser;
     }
 
     @Test
@@ -77,7 +94,8 @@ class ReportFromFilesEndToEndTest {
         ChildJvm cli = ChildJvm.main(System.getProperty("java.class.path"), DashboardMain.class.getName(),
                 "report", second.toString(), first.toString(), "-o", html.toString()).start();
         assertThat(cli.awaitExit(Duration.ofSeconds(60))).as(cli.stderr().toString()).isZero();
-        assertThat(String.join("\n", cli.stdout())).contains("deadlock-report.html (1 finding, 2 thread dumps)");
+        assertThat(String.join("\n", cli.stdout())).as("stderr: " + cli.stderr())
+                .endsWith("deadlock-report.html (1 finding, 2 thread dumps)");
 
         // then it names the deadlock with its cycle of three threads and the Coffman conditions
         JsonNode data = data(html);
@@ -96,8 +114,8 @@ class ReportFromFilesEndToEndTest {
         assertThat(data.path("captures").get(0).path("file").asText()).endsWith("first.txt");
 
         // when Chromium opens the report from the file system, with no server running
-        try (Browser browser = Browser.launch()) {
-            Page page = browser.newPage();
+        {
+            Page page = browser().newPage();
             List<String> requests = new ArrayList<>();
             List<String> console = new ArrayList<>();
             page.onRequest(r -> requests.add(r.url()));
@@ -155,8 +173,8 @@ class ReportFromFilesEndToEndTest {
 
         // and in Chromium, from the file system, the stampede is shown and the flame graph's viewer ran under the
         // page's Content-Security-Policy (its scripts are allowed by hash)
-        try (Browser browser = Browser.launch()) {
-            Page page = browser.newPage();
+        {
+            Page page = browser().newPage();
             List<String> console = new ArrayList<>();
             page.onConsoleMessage(m -> console.add(m.text()));
             page.navigate(report.toUri().toString());
@@ -227,6 +245,76 @@ class ReportFromFilesEndToEndTest {
                 "report: " + garbage + ": neither a thread dump (text) nor a JFR recording (binary file without JFR's header)",
                 "report: nothing readable in " + half + ", " + garbage + "; no report written");
         assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void anUploadedJcmdDumpOfADeadlockShowsOnTheDashboardAsAReadOnlyJvmWithTheUnreadableFileNamed() throws Exception {
+        // given a jcmd Thread.print of the deadlock sample, and a file that is no thread dump
+        Path notes = dir.resolve("notes.bin");
+        Files.write(notes, new byte[] {0, 1, 2, 3, 'x', 0});
+        try (RunningDashboard d = RunningDashboard.start()) {
+            Page page = browser().newPage();
+            page.navigate(d.url() + "/");
+            // when a person opens "Import", chooses both files and presses Import
+            page.locator("details.import-form summary").click();
+            page.locator("#import-files").setInputFiles(new Path[] {first, notes});
+            page.locator("#import-button").click();
+            // then the unreadable file is named with the reason, and the import links to its JVM
+            PlaywrightAssertions.assertThat(page.locator("#import-status .import-problems")).containsText(
+                    "notes.bin: neither a thread dump (text) nor a JFR recording");
+            PlaywrightAssertions.assertThat(page.locator("#import-open")).hasText("import: first.txt, notes.bin");
+            // and the JVM list shows it as imported, with a critical finding badge
+            Locator row = page.locator("tr.jvm-row", new Page.LocatorOptions().setHasText("first.txt"));
+            PlaywrightAssertions.assertThat(row.locator(".badge.archive")).hasText("imported · read-only");
+            PlaywrightAssertions.assertThat(row.locator(".badge.crit").first()).isVisible();
+            // when they open it: the deadlock finding with its cycle, like a live JVM
+            page.locator("#import-open").click();
+            Locator finding = page.locator("#findings-strip article.finding.critical").first();
+            PlaywrightAssertions.assertThat(finding.locator(".finding-title")).containsText("Deadlock: transfer-");
+            PlaywrightAssertions.assertThat(finding.locator(".finding-explanation")).containsText("circular wait");
+            Browser.screenshot(page, "import-deadlock.png");
+            // and its dump is kept, read-only: taking a new one is refused, nothing is connected
+            String id = d.get("/api/jvms").get(0).path("id").asText();
+            assertThat(id).startsWith("import-");
+            assertThat(d.get("/api/jvms/" + id).path("pid").asLong()).isPositive();
+            assertThat(d.get("/api/jvms/" + id + "/threaddumps").size()).isEqualTo(1);
+            var take = d.post("/api/jvms/" + id + "/threaddump", "{}");
+            assertThat(take.statusCode()).isEqualTo(503);
+            assertThat(take.body()).contains("is not connected");
+        }
+    }
+
+    @Test
+    void hostileThreadNamesFromAJcmdDumpAreShownAsTextInTheReport() throws Exception {
+        // given a JVM whose threads are named like markup, and its jcmd dump
+        String img = "<img src=x onerror=alert(1)>";
+        String script = "</script><script>alert(2)</script>";
+        Path dump = dir.resolve("hostile.txt");
+        try (ChildJvm app = ChildJvm.main(Path.of(StableThreads.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
+                StableThreads.class.getName(), "2", img, script).start()) {
+            app.awaitLine("^ready", Duration.ofSeconds(30));
+            Files.writeString(dump, jcmd(app.pid()));
+        }
+        // when the report is written and opened
+        OfflineJvm jvm = OfflineJvm.imported(ImportedJvm.read(List.of(new ImportedJvm.Input("hostile.txt", dump))),
+                OfflineJvm.DEFAULT_FINDINGS_WINDOW_MS);
+        Path html = dir.resolve("hostile.html");
+        Files.writeString(html, ReportWriter.html(jvm, List.of()));
+        assertThat(Files.readString(html)).doesNotContain(script).doesNotContain(img);
+        Page page = browser().newPage();
+        List<String> dialogs = new ArrayList<>();
+        page.onDialog(d -> {
+            dialogs.add(d.message());
+            d.dismiss();
+        });
+        page.navigate(html.toUri().toString());
+        // then the names are text on the page, and no element or script came from them
+        page.locator(".capture details summary").first().waitFor();
+        String text = page.locator("#threads-body").textContent();
+        assertThat(text).contains(img).contains(script);
+        assertThat(page.locator("#threads-body img").count()).isZero();
+        assertThat(page.locator("body script").count()).isEqualTo(2); // the report's data block and its own script
+        assertThat(dialogs).isEmpty();
     }
 
     private static byte[] waitForRecording() throws Exception {

@@ -75,6 +75,12 @@ final class CaptureAnalysis {
         return new ArrayList<>(kinds);
     }
 
+    /** The report alone (no raw files), as of {@code nowMs}. */
+    String reportHtml(long nowMs) {
+        jvm.evaluate(nowMs);
+        return ReportWriter.html(jvm, List.of());
+    }
+
     /** A last evaluation as of {@code nowMs}, then the report and its raw files into {@code dir}. */
     void writeReport(long nowMs, List<ReportWriter.FlameGraph> flameGraphs, Path dir) throws IOException {
         jvm.evaluate(nowMs);

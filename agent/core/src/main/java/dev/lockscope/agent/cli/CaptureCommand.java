@@ -3,6 +3,7 @@ package dev.lockscope.agent.cli;
 import dev.lockscope.agent.AgentOptions;
 import dev.lockscope.agent.capture.Archive;
 import dev.lockscope.agent.capture.CaptureFiles;
+import dev.lockscope.agent.capture.PartialReport;
 import dev.lockscope.protocol.JsonReader;
 import dev.lockscope.protocol.JsonWriter;
 import java.io.IOException;
@@ -34,8 +35,11 @@ final class CaptureCommand {
     static final long START_TIMEOUT_MS = 90_000;
     /** After the end or a Ctrl-C, how long the agent may take to write the archive. */
     static final long WRITE_TIMEOUT_MS = 120_000;
-    /** After the target died, how long its shutdown hook may take to write the archive before we salvage. */
-    static final long EXIT_GRACE_MS = 20_000;
+    /**
+     * Once the target is gone its shutdown hook has run (a process that exited writes nothing more): this is
+     * only a last look for the archive its hook moved into place just before the end.
+     */
+    static final long EXIT_GRACE_MS = 1_000;
     /** How long the target may take to open its attach socket. */
     static final long ATTACH_TIMEOUT_MS = 30_000;
     /** After the archive, how long the agent may take to detach (it restores every instrumented class). */
@@ -346,6 +350,14 @@ final class CaptureCommand {
             List<Object> problems = new java.util.ArrayList<>(m.get("problems") instanceof List<?> l ? l : List.of());
             problems.add("the JVM ended without finishing the capture (killed?): no end dump, flame graphs or JFR "
                     + "recording; the samples and events up to its end and the dumps taken before are here");
+            try {
+                int unreadable = PartialReport.write(parts);
+                if (unreadable > 0) {
+                    problems.add(unreadable + " line(s) of messages.jsonl could not be read (cut off when the JVM died)");
+                }
+            } catch (IOException | RuntimeException e) {
+                problems.add("no report.html: " + e);
+            }
             m.put("problems", problems);
             Files.writeString(manifestFile, new JsonWriter().value(m).toString(), StandardCharsets.UTF_8);
             // The profiler never finished its file: a truncated JFR would only confuse whoever opens it.

@@ -1,5 +1,6 @@
 package dev.lockscope.agent.waits;
 
+import dev.lockscope.agent.AgentContext;
 import dev.lockscope.protocol.JsonWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,9 +53,22 @@ final class JvmPauses {
         this.waitThresholdNs = waitThresholdMs * 1_000_000;
     }
 
-    void run() {
+    /** False once stopped: a stream created after {@link #stop()} must not start. */
+    private volatile boolean wanted;
+    private volatile Thread thread;
+
+    /** Starts the stream on an agent thread of its own; after {@link #stop()} it may be started again. */
+    void start() {
+        wanted = true;
+        thread = AgentContext.startThread("waits-jfr", this::run);
+    }
+
+    private void run() {
         try (RecordingStream rs = new RecordingStream()) {
             stream = rs;
+            if (!wanted) {
+                return;
+            }
             rs.enable("jdk.GCPhasePause").withThreshold(Duration.ZERO);
             rs.enable("jdk.SafepointBegin").withThreshold(Duration.ZERO);
             rs.enable("jdk.JavaMonitorEnter").withThreshold(Duration.ofNanos(waitThresholdNs));
@@ -74,10 +88,20 @@ final class JvmPauses {
         }
     }
 
+    /** Closes the stream and waits (bounded) for its thread to end: after a detach no agent thread is left. */
     void stop() {
+        wanted = false;
         RecordingStream rs = stream;
         if (rs != null) {
             rs.close();
+        }
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
