@@ -89,10 +89,11 @@ public final class AgentRuntime {
 
     /** The features this agent runs after {@link JvmVitals}, in start order. */
     private static List<Feature> features() {
+        // The always-on recording last: starting a JFR disk recording takes a moment and nothing waits for it.
         AlwaysOnRecording recording = new AlwaysOnRecording();
         // Waits before the features that install instrumentation: it installs nothing, so it starts at once.
         return List.of(new LockContention(), new PinningWatch(), new WaitsFeature(), new ThreadsFeature(),
-                new PoolsFeature(), recording, new ProfileFeature(recording));
+                new PoolsFeature(), new ProfileFeature(recording), recording);
     }
 
     private void init() {

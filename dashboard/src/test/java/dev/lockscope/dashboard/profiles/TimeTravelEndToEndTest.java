@@ -123,6 +123,19 @@ class TimeTravelEndToEndTest {
     }
 
     @Test
+    void theLockTableOfAPastWindowShowsTheStampedeAndThatOfTheControlWindowDoesNot() throws Exception {
+        long from = finding.at("/timeTravel/fromMs").asLong();
+        JsonNode during = dashboard.get("/api/jvms/" + jvm + "/locks?from=" + from + "&to=" + fixedAt);
+        assertThat(during.findValuesAsText("name")).anyMatch(n -> n.contains("PriceCache"));
+        assertThat(during.path("toTs").asLong()).isLessThanOrEqualTo(fixedAt);
+        JsonNode after = dashboard.get("/api/jvms/" + jvm + "/locks?from=" + (fixedAt + 2_000) + "&to=" + (fixedAt + 8_000));
+        assertThat(after.path("locks").findValuesAsText("name")).noneMatch(n -> n.contains("PriceCache"));
+        HttpResponse<String> bad = dashboard.getRaw("/api/jvms/" + jvm + "/locks?from=20&to=10");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("from and to must be epoch milliseconds");
+    }
+
+    @Test
     void theFindingLinksTheThreadDumpTakenWhenItOpened() throws Exception {
         AtomicReference<String> dump = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(20)).until(() -> {

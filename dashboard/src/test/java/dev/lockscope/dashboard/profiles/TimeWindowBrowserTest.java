@@ -55,13 +55,17 @@ class TimeWindowBrowserTest {
                     new LocatorAssertions.HasTextOptions().setTimeout(5_000));
             assertThat(page.locator("#paused-arrivals")).hasText("");
 
-            // Brush the second half of the threads chart.
-            BoundingBox box = chart.boundingBox();
-            double y = box.y + box.height / 2;
-            page.mouse().move(box.x + box.width * 0.45, y);
-            page.mouse().down();
-            page.mouse().move(box.x + box.width * 0.95, y, new com.microsoft.playwright.Mouse.MoveOptions().setSteps(8));
-            page.mouse().up();
+            // Brush the second half of the threads chart (in view: the mouse only reaches what is on screen).
+            for (int attempt = 0; attempt < 3 && page.locator("#window-range").count() == 0; attempt++) {
+                chart.scrollIntoViewIfNeeded();
+                BoundingBox box = chart.boundingBox();
+                double y = box.y + box.height / 2;
+                page.mouse().move(box.x + box.width * 0.45, y);
+                page.mouse().down();
+                page.mouse().move(box.x + box.width * 0.95, y, new com.microsoft.playwright.Mouse.MoveOptions().setSteps(8));
+                page.mouse().up();
+                page.waitForTimeout(300);
+            }
             assertThat(page.locator("#window-range")).isVisible();
             Matcher m = Pattern.compile("from=(\\d+)&to=(\\d+)").matcher(page.url());
             assertThat(m.find()).as(page.url()).isTrue();
