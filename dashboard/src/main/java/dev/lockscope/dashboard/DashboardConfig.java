@@ -8,36 +8,45 @@ import java.time.Duration;
  * Command-line configuration of the dashboard. {@link #parse} rejects anything it does not understand with a
  * message that names the flag, and refuses a non-loopback bind without a token.
  */
-public record DashboardConfig(String host, int port, String token, Duration history, Duration findingsWindow) {
+public record DashboardConfig(String host, int port, String token, Duration history, Duration findingsWindow,
+                              int maxEvents, int maxDisconnected) {
     public static final int DEFAULT_PORT = 7070;
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Ten minutes of once-a-second samples: the longest window the UI offers. */
     public static final Duration DEFAULT_HISTORY = Duration.ofMinutes(10);
     /** How much recent data windowed detectors judge: long enough to see a trend, short enough to react. */
     public static final Duration DEFAULT_FINDINGS_WINDOW = Duration.ofSeconds(10);
+    /** Events (long waits, deadlocks, ...) kept per JVM: about 2 MB per JVM at the agent's event sizes. */
+    public static final int DEFAULT_MAX_EVENTS = 1000;
+    /** JVMs that went away kept for their history; older ones are forgotten first. */
+    public static final int DEFAULT_MAX_DISCONNECTED = 200;
 
     public static final String USAGE = """
             usage: java -jar lockscope-dashboard.jar [--port 7070] [--host 127.0.0.1] [--token T] [--history 10m] [--findings-window 10s]
+                                           [--max-events 1000] [--max-disconnected 200]
               --port     HTTP port (0 picks a free one)
               --host     address to bind; anything but loopback requires --token
               --token    token agents and browsers must present (or env LOCKSCOPE_TOKEN)
               --history  how much per-JVM history to keep in memory (e.g. 10m, 1h)
-              --findings-window  how much recent data the findings detectors judge (default 10s)""";
+              --findings-window  how much recent data the findings detectors judge (default 10s)
+              --max-events       events kept per JVM, oldest dropped first (default 1000)
+              --max-disconnected disconnected JVMs kept, oldest forgotten first (default 200)""";
 
     public static DashboardConfig defaults() {
-        return new DashboardConfig(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_HISTORY, DEFAULT_FINDINGS_WINDOW);
+        return new DashboardConfig(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_HISTORY, DEFAULT_FINDINGS_WINDOW,
+                DEFAULT_MAX_EVENTS, DEFAULT_MAX_DISCONNECTED);
     }
 
     public DashboardConfig withPort(int p) {
-        return new DashboardConfig(host, p, token, history, findingsWindow);
+        return new DashboardConfig(host, p, token, history, findingsWindow, maxEvents, maxDisconnected);
     }
 
     public DashboardConfig withToken(String t) {
-        return new DashboardConfig(host, port, t, history, findingsWindow);
+        return new DashboardConfig(host, port, t, history, findingsWindow, maxEvents, maxDisconnected);
     }
 
     public DashboardConfig withFindingsWindow(Duration w) {
-        return new DashboardConfig(host, port, token, history, w);
+        return new DashboardConfig(host, port, token, history, w, maxEvents, maxDisconnected);
     }
 
     public boolean loopbackOnly() {
@@ -50,6 +59,8 @@ public record DashboardConfig(String host, int port, String token, Duration hist
         String token = envToken == null || envToken.isBlank() ? null : envToken;
         Duration history = DEFAULT_HISTORY;
         Duration findingsWindow = DEFAULT_FINDINGS_WINDOW;
+        int maxEvents = DEFAULT_MAX_EVENTS;
+        int maxDisconnected = DEFAULT_MAX_DISCONNECTED;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value;
@@ -82,15 +93,33 @@ public record DashboardConfig(String host, int port, String token, Duration hist
                 }
                 case "--history" -> history = parseDuration(value);
                 case "--findings-window" -> findingsWindow = parseDuration(value);
+                case "--max-events" -> maxEvents = parseCount(flag, value, 1, 1_000_000);
+                case "--max-disconnected" -> maxDisconnected = parseCount(flag, value, 0, 100_000);
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
-        DashboardConfig c = new DashboardConfig(host, port, token, history, findingsWindow);
+        DashboardConfig c = new DashboardConfig(host, port, token, history, findingsWindow, maxEvents, maxDisconnected);
         if (!c.loopbackOnly() && token == null) {
             throw new IllegalArgumentException("--host " + host + " is reachable beyond this machine: "
                     + "set --token (or LOCKSCOPE_TOKEN) so only holders of the token can connect");
         }
         return c;
+    }
+
+    public DashboardConfig withRetention(Duration h, int events, int disconnected) {
+        return new DashboardConfig(host, port, token, h, findingsWindow, events, disconnected);
+    }
+
+    static int parseCount(String flag, String v, int min, int max) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException(flag + " " + v + " is not a whole number from " + min + " to " + max);
     }
 
     static Duration parseDuration(String v) {

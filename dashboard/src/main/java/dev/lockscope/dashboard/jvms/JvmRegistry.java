@@ -15,21 +15,26 @@ import java.util.function.Consumer;
  * own history. The single owner of {@link JvmSession}s.
  */
 public final class JvmRegistry {
-    /** Disconnected JVMs beyond this many are forgotten, oldest disconnect first. */
-    static final int MAX_DISCONNECTED = 200;
-
     private final Map<String, JvmSession> sessions = new ConcurrentHashMap<>();
-    private final int historySamples;
+    private final Retention retention;
     private final List<Consumer<JvmSession>> sampleListeners = new CopyOnWriteArrayList<>();
     private final List<EventListener> eventListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> forgetListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * What the dashboard keeps, so its memory is bounded whatever the agents send: the newest
+     * {@code samplesPerJvm} samples and {@code eventsPerJvm} events of each JVM, and at most
+     * {@code disconnectedJvms} JVMs that went away (oldest disconnect forgotten first).
+     */
+    public record Retention(int samplesPerJvm, int eventsPerJvm, int disconnectedJvms) {}
 
     /** Called for each event an agent sends, after it was stored. */
     public interface EventListener {
         void onEvent(JvmSession jvm, JvmSession.Event event);
     }
 
-    public JvmRegistry(int historySamples) {
-        this.historySamples = historySamples;
+    public JvmRegistry(Retention retention) {
+        this.retention = retention;
     }
 
     public JvmSession get(String id) {
@@ -52,9 +57,14 @@ public final class JvmRegistry {
         eventListeners.add(listener);
     }
 
+    /** Called with the id of a JVM the registry forgot, so per-JVM state elsewhere is dropped with it. */
+    public void onForget(Consumer<String> listener) {
+        forgetListeners.add(listener);
+    }
+
     /** Called by the agent endpoint when a hello was accepted. */
     public JvmSession connect(String jvmId, JsonNode identity, List<String> features, Consumer<String> sender) {
-        JvmSession s = sessions.computeIfAbsent(jvmId, id -> new JvmSession(id, historySamples));
+        JvmSession s = sessions.computeIfAbsent(jvmId, id -> new JvmSession(id, retention.samplesPerJvm(), retention.eventsPerJvm()));
         s.attach(identity, features, sender);
         pruneDisconnected();
         return s;
@@ -77,12 +87,15 @@ public final class JvmRegistry {
     private void pruneDisconnected() {
         Collection<JvmSession> gone = sessions.values().stream().filter(s -> !s.connected())
                 .sorted(Comparator.comparingLong(JvmSession::disconnectedAt)).toList();
-        int excess = gone.size() - MAX_DISCONNECTED;
+        int excess = gone.size() - retention.disconnectedJvms();
         for (JvmSession s : gone) {
             if (excess-- <= 0) {
                 break;
             }
             sessions.remove(s.id());
+            for (Consumer<String> l : forgetListeners) {
+                l.accept(s.id());
+            }
         }
     }
 }

@@ -22,10 +22,9 @@ import java.util.function.Consumer;
  * history goes through this object's monitor and readers get copies.
  */
 public final class JvmSession implements LiveJvm {
-    private static final int MAX_EVENTS = 1000;
-
     private final String id;
     private final int historySamples;
+    private final int maxEvents;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
@@ -46,9 +45,10 @@ public final class JvmSession implements LiveJvm {
     /** One event (deadlock, long wait, ...) as the agent sent it. */
     public record Event(String kind, long seq, long ts, JsonNode body) {}
 
-    JvmSession(String id, int historySamples) {
+    JvmSession(String id, int historySamples, int maxEvents) {
         this.id = id;
         this.historySamples = historySamples;
+        this.maxEvents = maxEvents;
     }
 
     public String id() {
@@ -119,7 +119,7 @@ public final class JvmSession implements LiveJvm {
     synchronized void addEvent(Event e) {
         touch();
         events.addLast(e);
-        while (events.size() > MAX_EVENTS) {
+        while (events.size() > maxEvents) {
             events.removeFirst();
         }
     }

@@ -42,6 +42,16 @@ public final class ThreadCaptures {
 
     public ThreadCaptures(JvmRegistry registry) {
         registry.onEvent(this::onEvent);
+        registry.onForget(this::forget);
+    }
+
+    /** Drops the captures and deadlock reports of a JVM the registry forgot. */
+    private synchronized void forget(String jvmId) {
+        ArrayDeque<Capture> q = capturesByJvm.remove(jvmId);
+        if (q != null) {
+            q.forEach(c -> byId.remove(c.id()));
+        }
+        deadlocksByJvm.remove(jvmId);
     }
 
     private void onEvent(JvmSession jvm, JvmSession.Event event) {
