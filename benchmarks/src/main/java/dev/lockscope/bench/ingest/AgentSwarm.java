@@ -236,7 +236,8 @@ public final class AgentSwarm implements AutoCloseable {
                 while (true) {
                     String msg = queue.take();
                     // One send in flight, as the agent does: a slow dashboard fills the queue, not the heap.
-                    ws.sendText(msg, true).get(10, TimeUnit.SECONDS);
+                    // No timeout (the agent gives up after 10 s and reconnects): here a slow dashboard shows as drops.
+                    ws.sendText(msg, true).get();
                     sent.incrementAndGet();
                 }
             } catch (InterruptedException e) {

@@ -22,8 +22,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Ingestion measurement: a real dashboard in its own process, {@link AgentSwarm} agents connected to it, the
- * event rate stepped up until the agents' bounded queues start dropping. Per step: events/s the dashboard took,
- * drops, the dashboard's CPU (from {@code /proc}), its live heap after a full GC ({@code jcmd GC.class_histogram}),
+ * event rate stepped up until the agents' bounded queues start dropping. Per step: messages/s the swarm handed to
+ * its sockets and the dashboard ingested ({@code received} in its JVM list), the backlog between them at the end of
+ * the step (in socket buffers and the agents' queues), drops, the dashboard's CPU (from {@code /proc}), its live heap after a full GC ({@code jcmd GC.class_histogram}),
  * and UI update latency — from a sample handed to agent 0's WebSocket to it arriving on the browser's stream
  * {@code /api/jvms/{id}/stream} (server-sent events), read here as a browser would.
  *
@@ -55,26 +56,29 @@ public final class IngestionRun {
                 System.out.printf("%d agents connected (hello/ack each)%n", agents);
                 ConcurrentHistogram latency = new ConcurrentHistogram(3_600_000_000L, 3);
                 subscribe(dashboard, swarm, latency);
-                System.out.printf("%10s %12s %10s %10s %12s %12s %12s %12s%n", "target/s", "taken/s", "dropped", "dash CPU",
-                        "live heap MB", "UI p50 ms", "UI p99 ms", "UI max ms");
+                System.out.printf("%9s %9s %11s %9s %9s %9s %13s %10s %10s %10s%n", "target/s", "sent/s", "ingested/s",
+                        "backlog", "dropped", "dash CPU", "live heap MB", "UI p50 ms", "UI p99 ms", "UI max ms");
                 for (String r : o.getOrDefault("rates", "1000,2000,5000,10000,20000,40000").split(",")) {
                     double rate = Double.parseDouble(r);
                     long sent0 = swarm.sent();
                     long dropped0 = swarm.dropped();
                     long cpu0 = cpuTicks(dashboard.pid());
+                    long received0 = received(dashboard);
                     latency.reset();
                     long t0 = System.nanoTime();
                     swarm.rate(rate);
                     Thread.sleep(stepMs);
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     long cpu1 = cpuTicks(dashboard.pid());
+                    long received = received(dashboard) - received0;
                     long sent = swarm.sent() - sent0;
                     long dropped = swarm.dropped() - dropped0;
                     Histogram h = latency.copy();
                     swarm.rate(0);
                     double heap = liveHeapMb(dashboard.pid());
-                    System.out.printf("%10.0f %12.0f %10d %9.0f%% %12.1f %12.1f %12.1f %12.1f%n", rate, sent / seconds,
-                            dropped, (cpu1 - cpu0) / 100.0 / seconds * 100, heap, h.getValueAtPercentile(50) / 1000.0,
+                    System.out.printf("%9.0f %9.0f %11.0f %9d %9d %8.0f%% %13.1f %10.1f %10.1f %10.1f%n", rate, sent / seconds,
+                            received / seconds, swarm.sent() - received(dashboard), dropped,
+                            (cpu1 - cpu0) / 100.0 / seconds * 100, heap, h.getValueAtPercentile(50) / 1000.0,
                             h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
                     Thread.sleep(2_000); // let a backlog drain before the next step
                     if (dropped > 0) {
@@ -106,6 +110,19 @@ public final class IngestionRun {
                 });
             }
         });
+    }
+
+    /** Samples and events the dashboard has taken from the swarm's agents so far ({@code received} in the JVM list). */
+    @SuppressWarnings("unchecked")
+    private static long received(DashboardProcess dashboard) throws IOException, InterruptedException {
+        long n = 0;
+        for (Object o : (List<Object>) dashboard.get("/api/jvms")) {
+            Map<String, Object> j = (Map<String, Object>) o;
+            if (String.valueOf(j.get("name")).startsWith("swarm-")) {
+                n += ((Number) j.get("received")).longValue();
+            }
+        }
+        return n;
     }
 
     /** utime + stime of a process, in clock ticks (1/100 s on Linux). */

@@ -120,6 +120,7 @@ public final class JvmRoutes implements RouteGroup {
         o.put("disconnectedAt", s.disconnectedAt());
         o.put("lastSeenAt", s.lastSeenAt());
         o.put("connects", s.connects());
+        o.put("received", s.received());
         JvmSession.Sample latest = s.latest();
         o.set("sample", latest == null ? null : latest.body());
         o.put("sampleTs", latest == null ? 0 : latest.ts());

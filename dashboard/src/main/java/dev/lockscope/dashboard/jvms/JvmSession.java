@@ -37,6 +37,8 @@ public final class JvmSession implements LiveJvm {
     private volatile long disconnectedAt;
     private volatile long lastSeenAt;
     private volatile long lastSeq;
+    /** Samples and events taken from the agent over all its connections (an ingestion figure). */
+    private volatile long received;
     private final AtomicLong connects = new AtomicLong();
 
     /** One once-a-second sample as the agent sent it ({@code body} holds a section per agent feature). */
@@ -83,6 +85,11 @@ public final class JvmSession implements LiveJvm {
         return connects.get();
     }
 
+    /** Samples and events received so far (written under this object's monitor, read without it). */
+    public long received() {
+        return received;
+    }
+
     synchronized void attach(JsonNode identity, List<String> features, Consumer<String> sender) {
         this.identity = identity;
         this.features = List.copyOf(features);
@@ -109,6 +116,7 @@ public final class JvmSession implements LiveJvm {
 
     synchronized void addSample(Sample s) {
         touch();
+        received++;
         lastSeq = Math.max(lastSeq, s.seq());
         samples.addLast(s);
         while (samples.size() > historySamples) {
@@ -118,6 +126,7 @@ public final class JvmSession implements LiveJvm {
 
     synchronized void addEvent(Event e) {
         touch();
+        received++;
         events.addLast(e);
         while (events.size() > maxEvents) {
             events.removeFirst();
