@@ -22,10 +22,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Ingestion measurement: a real dashboard in its own process, {@link AgentSwarm} agents connected to it, the
- * event rate stepped up until the agents' bounded queues start dropping. Per step: messages/s the swarm handed to
- * its sockets and the dashboard ingested ({@code received} in its JVM list), the backlog between them at the end of
- * the step (in socket buffers and the agents' queues), drops, the dashboard's CPU (from {@code /proc}), its live heap after a full GC ({@code jcmd GC.class_histogram}),
- * and UI update latency — from a sample handed to agent 0's WebSocket to it arriving on the browser's stream
+ * event rate stepped up until the agents' bounded queues start dropping. Per step: messages/s (events and samples)
+ * the agents produced and the dashboard ingested ({@code received} in its JVM list), the backlog between them at
+ * the end of the step (in the agents' queues and socket buffers), drops, the dashboard's CPU (from {@code /proc}), its live heap after a full GC ({@code jcmd GC.class_histogram}),
+ * and UI update latency — from a sample produced by agent 0 (queueing included) to it arriving on the browser's stream
  * {@code /api/jvms/{id}/stream} (server-sent events), read here as a browser would.
  *
  * <p>Usage: {@code IngestionRun [agents=50] [rates=1000,2000,5000,10000,20000,40000] [step=15] [history=60s]
@@ -56,11 +56,11 @@ public final class IngestionRun {
                 System.out.printf("%d agents connected (hello/ack each)%n", agents);
                 ConcurrentHistogram latency = new ConcurrentHistogram(3_600_000_000L, 3);
                 subscribe(dashboard, swarm, latency);
-                System.out.printf("%9s %9s %11s %9s %9s %9s %13s %10s %10s %10s%n", "target/s", "sent/s", "ingested/s",
+                System.out.printf("%9s %10s %11s %9s %9s %9s %13s %10s %10s %10s%n", "target/s", "offered/s", "ingested/s",
                         "backlog", "dropped", "dash CPU", "live heap MB", "UI p50 ms", "UI p99 ms", "UI max ms");
                 for (String r : o.getOrDefault("rates", "1000,2000,5000,10000,20000,40000").split(",")) {
                     double rate = Double.parseDouble(r);
-                    long sent0 = swarm.sent();
+                    long offered0 = swarm.offered();
                     long dropped0 = swarm.dropped();
                     long cpu0 = cpuTicks(dashboard.pid());
                     long received0 = received(dashboard);
@@ -71,13 +71,13 @@ public final class IngestionRun {
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     long cpu1 = cpuTicks(dashboard.pid());
                     long received = received(dashboard) - received0;
-                    long sent = swarm.sent() - sent0;
+                    long offered = swarm.offered() - offered0;
                     long dropped = swarm.dropped() - dropped0;
                     Histogram h = latency.copy();
                     swarm.rate(0);
                     double heap = liveHeapMb(dashboard.pid());
-                    System.out.printf("%9.0f %9.0f %11.0f %9d %9d %8.0f%% %13.1f %10.1f %10.1f %10.1f%n", rate, sent / seconds,
-                            received / seconds, swarm.sent() - received(dashboard), dropped,
+                    System.out.printf("%9.0f %10.0f %11.0f %9d %9d %8.0f%% %13.1f %10.1f %10.1f %10.1f%n", rate, offered / seconds,
+                            received / seconds, swarm.offered() - swarm.dropped() - received(dashboard), dropped,
                             (cpu1 - cpu0) / 100.0 / seconds * 100, heap, h.getValueAtPercentile(50) / 1000.0,
                             h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
                     Thread.sleep(2_000); // let a backlog drain before the next step
