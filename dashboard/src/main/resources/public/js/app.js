@@ -1,11 +1,17 @@
 // The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
+import { onBrush } from './charts.js';
+import { jvmControls } from './controls.js';
+import { importForm } from './imports.js';
+import { archiveOpener, stateBadge } from './archives.js';
+import { mountAttach } from './attach.js';
 import './tabs/overview.js';
 import './tabs/threads.js';
 import './tabs/pools.js';
 import './tabs/locks.js';
 import './tabs/profiles.js';
+import './tabs/waits.js';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -79,7 +85,9 @@ function trouble(j) {
 function homePage() {
   crumbs.replaceChildren(el('span', {}, 'JVMs'));
   const body = el('div', { id: 'jvm-list' });
-  main.replaceChildren(el('h1', {}, 'JVMs'), body);
+  const attachPanel = el('div');
+  main.replaceChildren(el('h1', {}, 'JVMs'), body, attachPanel, archiveOpener(), importForm());
+  mountAttach(attachPanel);
   const render = (jvms) => {
     if (jvms.length === 0) {
       body.replaceChildren(el('div', { class: 'card muted' },
@@ -99,8 +107,7 @@ function homePage() {
         el('td', {}, j.host),
         el('td', {}, j.jvmVersion),
         el('td', {}, j.connected ? fmt.age(Date.now() - j.startTime) : '–'),
-        el('td', {}, j.connected ? el('span', { class: 'badge ok' }, 'connected')
-          : el('span', { class: 'badge off' }, 'disconnected')),
+        el('td', {}, stateBadge(j)),
         el('td', { class: 'num' }, t.RUNNABLE ?? '–'),
         el('td', { class: 'num' }, t.BLOCKED ? el('span', { class: 'badge warn' }, t.BLOCKED) : (t.BLOCKED ?? '–')),
         el('td', { class: 'num' }, (t.WAITING ?? 0) + (t.TIMED_WAITING ?? 0)),
@@ -128,22 +135,45 @@ function findingBadges(j) {
 
 async function jvmPage(id, tabId, params) {
   const listeners = {};
+  const from = Number(params.get('from')), to = Number(params.get('to'));
   const page = {
-    id, jvm: null, samples: [], paused: false,
+    id, jvm: null, samples: [], paused: false, newWhilePaused: 0,
     windowMs: WINDOWS.find(w => w[0] === params.get('w'))?.[1] || 60_000,
+    // A window brushed on a chart (epoch ms): when set, every view shows it instead of the last windowMs.
+    range: from > 0 && to > from ? { from, to } : null,
     selection: params.get('sel'),
+    tab: tabId,
     on(evt, fn) { (listeners[evt] ||= []).push(fn); },
     emit(evt, arg) { (listeners[evt] || []).forEach(fn => { try { fn(arg); } catch (e) { console.error(e); } }); },
+    /** The window's bounds (epoch ms): the brushed range, or the last windowMs up to now. */
+    bounds() { return page.range || { from: page.now() - page.windowMs, to: page.now() }; },
     /** Samples inside the selected window, oldest first. */
-    windowSamples() { const from = Date.now() - page.windowMs; return page.samples.filter(s => s.ts >= from); },
-    navigate(tab, selection) {
+    /** "Now" for windows: an archive's data ended with its last sample. */
+    now() { return page.jvm?.archive ? page.jvm.sampleTs : Date.now(); },
+    windowSamples() { const b = page.bounds(); return page.samples.filter(s => s.ts >= b.from && s.ts <= b.to); },
+    /** The query every windowed API takes: ?window=60s, or ?from=&to= for a brushed window. */
+    windowQuery() { return page.range ? `from=${page.range.from}&to=${page.range.to}` : 'window=' + Math.round(page.windowMs / 1000) + 's'; },
+    /** "last 1 min" or "12:01:02 – 12:01:40". */
+    windowLabel() { return page.range ? fmt.time(page.range.from) + ' – ' + fmt.time(page.range.to) : 'last ' + fmt.age(page.windowMs); },
+    /** The URL of a view of this page, carrying the window (deep links). */
+    link(tab, selection, range = page.range) {
       const q = new URLSearchParams();
       q.set('w', WINDOWS.find(w => w[1] === page.windowMs)?.[0] || '1m');
+      if (range) { q.set('from', String(range.from)); q.set('to', String(range.to)); }
       if (selection) q.set('sel', selection);
-      location.hash = '#/jvm/' + encodeURIComponent(id) + '/' + tab + '?' + q;
+      return '#/jvm/' + encodeURIComponent(id) + '/' + tab + '?' + q;
+    },
+    navigate(tab, selection, range) { location.hash = page.link(tab, selection, range === undefined ? page.range : range); },
+    /** Sets (or clears, with null) the brushed window: every view follows; the URL carries it. */
+    setRange(range) {
+      page.range = range;
+      history.replaceState(null, '', page.link(page.tab, page.selection));
+      renderWindow();
+      page.emit('window', page.windowMs);
     },
     api(path, options) { return api('/api/jvms/' + encodeURIComponent(id) + path, options); },
   };
+  let renderWindow = () => {};
   try {
     page.jvm = await api('/api/jvms/' + encodeURIComponent(id));
     page.samples = await page.api('/samples?window=10m');
@@ -153,39 +183,62 @@ async function jvmPage(id, tabId, params) {
   }
   crumbs.replaceChildren(el('a', { href: '#/' }, 'JVMs'), ' / ', el('span', {}, page.jvm.name));
   const header = el('div', { class: 'card', id: 'jvm-header' });
+  const controls = jvmControls(page);
   const renderHeader = () => {
     const j = page.jvm;
+    controls.update();
     header.replaceChildren(
       el('h1', {}, el('span', { class: 'jvm-name' }, j.name), ' ',
-        j.connected ? el('span', { class: 'badge ok' }, 'connected') : el('span', { class: 'badge off' }, 'disconnected')),
+        stateBadge(j, 'jvm-state')),
       el('dl', { class: 'kv' },
         el('dt', {}, 'PID / host'), el('dd', {}, j.pid + ' on ' + j.host),
         el('dt', {}, 'JVM'), el('dd', {}, j.jvmVendor + ' ' + j.jvmVersion),
         el('dt', {}, 'Main'), el('dd', { class: 'mono' }, j.mainClass),
         el('dt', {}, 'Agent'), el('dd', {}, j.agentVersion + ' · engines: ' + (j.features || []).join(', ')),
-        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())));
+        el('dt', {}, 'Started'), el('dd', {}, new Date(j.startTime).toLocaleString())),
+      controls.node);
   };
   renderHeader();
 
+  const rangeBox = el('span', { id: 'range-box' });
+  const arrivals = el('span', { id: 'paused-arrivals', class: 'muted', role: 'status' });
+  // The newest sample the views show: frozen while paused, while new ones keep arriving (counted in arrivals).
+  const dataUntil = el('span', { id: 'data-until', class: 'muted' });
+  const showDataUntil = () => { const last = page.samples.at(-1); dataUntil.textContent = last ? 'data until ' + fmt.time(last.ts) : ''; };
   const windowSel = el('div', { class: 'toolbar', role: 'group', 'aria-label': 'time window' },
     el('span', { class: 'muted' }, 'Window:'),
     WINDOWS.map(([label, ms]) => el('button', { 'data-window': label, 'aria-pressed': String(ms === page.windowMs),
-      onclick: (e) => {
+      onclick: () => {
         page.windowMs = ms;
-        windowSel.querySelectorAll('[data-window]').forEach(b => b.setAttribute('aria-pressed', String(b === e.target)));
-        history.replaceState(null, '', location.hash.replace(/([?&])w=[^&]*/, '$1w=' + label));
-        page.emit('window', ms);
+        page.setRange(null);
       } }, label)),
+    rangeBox,
     el('button', { id: 'pause', 'aria-pressed': 'false', onclick: (e) => {
       page.paused = !page.paused;
+      page.newWhilePaused = 0;
       e.target.setAttribute('aria-pressed', String(page.paused));
       e.target.textContent = page.paused ? 'Resume' : 'Pause';
       setConn(page.paused ? '' : 'live', page.paused ? 'paused' : 'live');
-      if (!page.paused) page.emit('sample');
-    } }, 'Pause'));
+      renderWindow();
+      if (!page.paused) { showDataUntil(); page.emit('sample'); }
+    } }, 'Pause'),
+    dataUntil, arrivals);
+  renderWindow = () => {
+    windowSel.querySelectorAll('[data-window]').forEach(b =>
+      b.setAttribute('aria-pressed', String(!page.range && WINDOWS.find(w => w[0] === b.dataset.window)[1] === page.windowMs)));
+    rangeBox.replaceChildren(...(page.range ? [el('span', { id: 'window-range', class: 'badge' }, page.windowLabel()), ' ',
+      el('button', { id: 'clear-range', class: 'link', title: 'back to the live window', onclick: () => page.setRange(null) }, '✕ live')]
+      : [el('span', { class: 'muted' }, 'or drag across a chart')]));
+    arrivals.textContent = page.paused ? `paused: ${page.newWhilePaused} new sample${page.newWhilePaused === 1 ? '' : 's'} not shown` : '';
+  };
+  renderWindow();
+  // A range dragged on any chart becomes the page's window.
+  onBrush((fromMs, toMs) => page.setRange({ from: Math.round(fromMs), to: Math.round(toMs) }));
 
+  // Tabs keep the window (and a brushed range) when switching.
   const tabBar = el('nav', { class: 'tabs', role: 'tablist' }, allTabs().map(t => el('a', {
     href: '#/jvm/' + encodeURIComponent(id) + '/' + t.id, role: 'tab', 'data-tab': t.id,
+    onclick: (e) => { e.preventDefault(); page.navigate(t.id, null); },
     class: t.id === tabId ? 'active' : '', 'aria-selected': String(t.id === tabId) }, t.title)));
   const content = el('div', { id: 'tab-content' });
   const findings = el('div', { id: 'findings-strip' });
@@ -193,6 +246,7 @@ async function jvmPage(id, tabId, params) {
 
   const tab = allTabs().find(t => t.id === tabId) || allTabs()[0];
   const mounted = tab.mount(content, page) || {};
+  showDataUntil();
   page.emit('sample');
 
   const stopStream = stream('/api/jvms/' + encodeURIComponent(id) + '/stream', {
@@ -200,7 +254,7 @@ async function jvmPage(id, tabId, params) {
       page.samples.push(s);
       const cutoff = Date.now() - 600_000;
       while (page.samples.length && page.samples[0].ts < cutoff) page.samples.shift();
-      if (!page.paused) page.emit('sample');
+      if (page.paused) { page.newWhilePaused++; renderWindow(); } else { showDataUntil(); page.emit('sample'); }
     },
   });
   const refresh = setInterval(async () => {
@@ -212,7 +266,7 @@ async function jvmPage(id, tabId, params) {
   }, 2000);
   page.findingsStrip = findings;
   mountFindings(findings, page);
-  teardown = () => { stopStream(); clearInterval(refresh); if (mounted.unmount) mounted.unmount(); };
+  teardown = () => { stopStream(); clearInterval(refresh); onBrush(null); if (mounted.unmount) mounted.unmount(); };
 }
 
 window.addEventListener('hashchange', route);

@@ -3,6 +3,10 @@ import { el } from './core.js';
 
 const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9', '#f0e442'];
 
+// Where a range dragged across any chart goes (the open JVM page sets it): fn(fromMs, toMs), or null.
+let brushHandler = null;
+export function onBrush(fn) { brushHandler = fn; }
+
 /**
  * A live line chart. series: [{label, value(body, sample, prevSample) -> number, color?}]. Feed it with set(samples) where
  * samples are [{ts, body}] oldest first. Returns {node, set, destroy}.
@@ -22,6 +26,17 @@ export function timeChart(title, series, { height = 160, stacked = false, yForma
     }))],
     axes: [{}, { size: 80, values: yFormat ? (u, vals) => vals.map(v => yFormat(v)) : undefined }],
     legend: { live: true },
+    // Drag across the chart to select a time range: it becomes the page's window (every view follows).
+    cursor: { drag: { x: true, y: false, setScale: false } },
+    hooks: {
+      setSelect: [u => {
+        if (u.select.width < 2 || !brushHandler) return;
+        const from = u.posToVal(u.select.left, 'x') * 1000;
+        const to = u.posToVal(u.select.left + u.select.width, 'x') * 1000;
+        u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+        if (to > from) brushHandler(from, to);
+      }],
+    },
   };
   function data(samples) {
     const xs = samples.map(s => s.ts / 1000);

@@ -30,6 +30,7 @@ export async function api(path, options = {}) {
   if (!res.ok) {
     const err = new Error((data && data.error) || (typeof data === 'string' && data) || res.statusText);
     err.status = res.status;
+    err.data = data;
     throw err;
   }
   return data;

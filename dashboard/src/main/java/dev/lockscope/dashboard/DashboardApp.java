@@ -2,20 +2,33 @@ package dev.lockscope.dashboard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.agents.AgentEndpoint;
+import dev.lockscope.dashboard.archives.ArchiveRoutes;
+import dev.lockscope.dashboard.controls.ControlRoutes;
+import dev.lockscope.dashboard.attach.AttachRoutes;
+import dev.lockscope.dashboard.attach.LocalAttach;
 import dev.lockscope.dashboard.findings.Detectors;
 import dev.lockscope.dashboard.findings.FindingRoutes;
 import dev.lockscope.dashboard.findings.FindingsEngine;
+import dev.lockscope.dashboard.imports.ImportRoutes;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.LiveJvm;
 import dev.lockscope.dashboard.locks.LockRoutes;
+import dev.lockscope.dashboard.metrics.DashboardMetrics;
+import dev.lockscope.dashboard.metrics.MetricsRoutes;
 import dev.lockscope.dashboard.pools.PoolRoutes;
 import dev.lockscope.dashboard.profiles.ProfileRoutes;
+import dev.lockscope.dashboard.profiles.RecordingRoutes;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import dev.lockscope.dashboard.security.AccessPolicy;
+import dev.lockscope.dashboard.security.JsonErrorHandler;
 import dev.lockscope.dashboard.security.RequestGuard;
+import dev.lockscope.dashboard.store.CaptureStore;
+import dev.lockscope.dashboard.store.DataDirStore;
+import dev.lockscope.dashboard.store.KnownJvms;
 import dev.lockscope.dashboard.threads.ThreadRoutes;
+import dev.lockscope.dashboard.waits.WaitRoutes;
 import dev.lockscope.protocol.Protocol;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -42,10 +55,17 @@ public final class DashboardApp {
         AccessPolicy access = new AccessPolicy(config.token(), config.loopbackOnly());
         RequestGuard guard = new RequestGuard(access);
         AgentEndpoint agents = new AgentEndpoint(registry, access);
-        ThreadCaptures captures = new ThreadCaptures(registry); // before the findings engine: it reads them
-        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(config.findingsWindow().toMillis(), captures));
+        CaptureStore store = config.dataDir() == null ? CaptureStore.Disabled.INSTANCE
+                : DataDirStore.open(config.dataDir(), config.dataMaxAge(), config.dataMaxBytes());
+        KnownJvms.install(registry, store);
+        ThreadCaptures captures = new ThreadCaptures(registry, store); // before the findings engine: it reads them
+        long findingsWindow = config.findingsWindow().toMillis();
+        FindingsEngine findings = new FindingsEngine(registry, Detectors.all(findingsWindow, captures), store, findingsWindow,
+                captures);
         JvmRoutes jvms = new JvmRoutes(registry);
         jvms.summaryField("findings", s -> findings.summary(s.id()));
+        jvms.summaryField("imported", s -> com.fasterxml.jackson.databind.node.BooleanNode.valueOf(
+                s.identity() != null && s.identity().path("imported").asBoolean()));
         List<RouteGroup> groups = List.of(
                 jvms,
                 new SessionRoutes(access),
@@ -53,17 +73,33 @@ public final class DashboardApp {
                 new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
-                new ProfileRoutes(registry));
+                new ProfileRoutes(registry, store),
+                new RecordingRoutes(registry, store),
+                new ControlRoutes(registry, jvms),
+                new WaitRoutes(registry),
+                new MetricsRoutes(new DashboardMetrics(registry, findings)),
+                new ImportRoutes(registry, captures),
+                new ArchiveRoutes(registry, captures),
+                new AttachRoutes(new LocalAttach(config.uiAttachEnabled(), config.uiAttach() == DashboardConfig.UiAttach.OFF
+                        ? "attaching from the UI is off (--ui-attach off)"
+                        : "attaching from the UI is off because the dashboard serves beyond loopback; start it with --ui-attach on to allow it",
+                        config.agentJar(), config.token(), registry)));
         return Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.startup.showJavalinBanner = false;
+            c.http.maxRequestSize = ArchiveRoutes.MAX_REQUEST_BYTES; // an uploaded capture archive
             c.staticFiles.add("/public", Location.CLASSPATH);
             c.staticFiles.enableWebjars();
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             c.jetty.modifyWebSocketServletFactory(f -> {
                 f.setMaxTextMessageSize(Protocol.MAX_FRAME_BYTES);
                 f.setMaxBinaryMessageSize(64 * 1024);
             });
             c.events.serverStopped(jvms::close);
+            c.events.serverStopped(() -> {
+                findings.flush();
+                store.close();
+            });
             c.routes.before(guard::handle);
             c.routes.ws(Protocol.AGENT_PATH, agents::configure);
             for (RouteGroup g : groups) {
@@ -80,6 +116,9 @@ public final class DashboardApp {
                 error(ctx, status, cause == null ? e.getMessage() : cause.getMessage());
             });
             c.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+            // A request body that is not JSON is the caller's mistake, on every route (found by HttpApiFuzzTest).
+            c.routes.exception(com.fasterxml.jackson.core.JsonProcessingException.class,
+                    (e, ctx) -> error(ctx, 400, "malformed JSON body: " + e.getOriginalMessage()));
         });
     }
 

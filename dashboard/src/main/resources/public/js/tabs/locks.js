@@ -4,7 +4,6 @@
 import { el, registerTab, fmt, table } from '../core.js';
 import { timeChart } from '../charts.js';
 
-const WINDOW_LABEL = ms => Math.round(ms / 1000) + 's';
 const FOLLOW = 5; // locks drawn in the overview timeline
 
 /** Wait ms per second of one lock between consecutive samples (cumulative totalWaitNs), null when absent. */
@@ -113,7 +112,7 @@ registerTab({
     function renderRanking() {
       const rows = ranking?.locks || [];
       rankingBox.replaceChildren(
-        el('h2', {}, 'Contended locks, last ' + fmt.age(page.windowMs)),
+        el('h2', {}, 'Contended locks, ' + page.windowLabel()),
         table([
           { key: 'name', title: 'Lock', render: l => el('span', { class: 'lock-name', title: l.id }, l.name) },
           { key: 'kind', title: 'Kind' },
@@ -212,7 +211,7 @@ registerTab({
     async function fetchDetail() {
       if (!selected) { detail = null; renderDetail(); return; }
       try {
-        detail = await page.api('/locks/detail?window=' + WINDOW_LABEL(page.windowMs) + '&lock=' + encodeURIComponent(selected));
+        detail = await page.api('/locks/detail?' + page.windowQuery() + '&lock=' + encodeURIComponent(selected));
       } catch (e) {
         detail = null;
         detailBox.replaceChildren(el('div', { class: 'card error' }, 'Lock ' + selected + ': ' + e.message));
@@ -226,7 +225,7 @@ registerTab({
       inFlight = true;
       lastFetch = Date.now();
       try {
-        ranking = await page.api('/locks?window=' + WINDOW_LABEL(page.windowMs));
+        ranking = await page.api('/locks?' + page.windowQuery());
         renderCoverage();
         renderRanking();
         renderOverviewChart();

@@ -28,11 +28,10 @@ registerTab({
     const topPools = el('div', { class: 'card', id: 'top-pools' });
     container.replaceChildren(el('div', { class: 'grid' }, topLocks, topPools),
       el('div', { class: 'grid' }, charts.map(c => c.node)), agentInfo);
-    const windowParam = () => Math.round(page.windowMs / 1000) + 's';
     // The three worst locks and pools of the window, each one click from its own tab.
     const refreshTops = async () => {
       try {
-        const locks = (await page.api('/locks?window=' + windowParam())).locks || [];
+        const locks = (await page.api('/locks?' + page.windowQuery())).locks || [];
         topLocks.replaceChildren(el('h2', {}, 'Top contended locks'), locks.length === 0
           ? el('p', { class: 'muted' }, 'No contended lock in this window.')
           : el('ol', {}, locks.slice(0, 3).map(l => el('li', {},
@@ -40,7 +39,7 @@ registerTab({
             ' ', el('span', { class: 'muted' }, fmt.ms(l.totalWaitMs) + ' waited, p99 ' + fmt.ms(l.p99WaitMs))))));
       } catch (e) { topLocks.replaceChildren(el('p', { class: 'muted' }, 'locks: ' + e.message)); }
       try {
-        const pools = (await page.api('/pools?window=' + windowParam())).pools || [];
+        const pools = (await page.api('/pools?' + page.windowQuery())).pools || [];
         topPools.replaceChildren(el('h2', {}, 'Busiest pools'), pools.length === 0
           ? el('p', { class: 'muted' }, 'No pool seen yet.')
           : el('ol', {}, pools.slice(0, 3).map(p => el('li', {},
@@ -50,7 +49,7 @@ registerTab({
       } catch (e) { topPools.replaceChildren(el('p', { class: 'muted' }, 'pools: ' + e.message)); }
     };
     refreshTops();
-    page.on('jvm', refreshTops);
+    page.on('jvm', () => { if (!page.paused) refreshTops(); });
     page.on('window', refreshTops);
     const update = () => {
       const samples = page.windowSamples();

@@ -146,19 +146,19 @@ registerTab({
       renderDetail(pools.find(p => p.id === page.selection));
     }
 
-    async function refresh() {
-      if (inFlight || page.paused) return;
+    async function refresh(force) {
+      if (inFlight || (page.paused && force !== true)) return;
       inFlight = true;
       try {
-        render(await page.api('/pools?window=' + page.windowMs + 'ms'));
+        render(await page.api('/pools?' + page.windowQuery()));
       } catch (e) {
         summary.replaceChildren(el('span', { class: 'error' }, e.message));
       } finally {
         inFlight = false;
       }
     }
-    page.on('sample', refresh);
-    page.on('window', refresh);
+    page.on('sample', () => refresh(false));
+    page.on('window', () => refresh(true));
     return { unmount() { charts.forEach(c => c.destroy()); } };
   },
 });

@@ -15,7 +15,8 @@ registerTab({
   id: 'profiles', title: 'Profiles', order: 40,
   mount(container, page) {
     let captures = [];
-    let selected = page.selection || null;
+    let selected = page.selection && !page.selection.startsWith('recording:') ? page.selection : null;
+    let shown = null; // what the viewer currently shows, so refreshes don't reload the iframe
     let compareWith = null;
     let timer = null;
     let disposed = false;
@@ -50,6 +51,7 @@ registerTab({
       try {
         const c = await page.api('/profiles', { method: 'POST', body });
         selected = c.id;
+        recorded = null;
         compareWith = null;
         await refresh();
       } catch (err) { formMsg.textContent = err.message; }
@@ -59,7 +61,90 @@ registerTab({
     const running = el('div', { id: 'profile-running', class: 'card hidden', role: 'status', 'aria-live': 'polite' });
     const list = el('div', { id: 'profile-list', class: 'card' });
     const viewer = el('div', { id: 'profile-viewer' });
-    container.replaceChildren(form, running, list, viewer);
+
+    // ---- the always-on recording: flame graphs of the page's window, JFR snapshots -------------------
+    // Selection "recording:cpu" / "recording:lock" shows the recorded flame graph of the page's window.
+    let recorded = page.selection && page.selection.startsWith('recording:') ? page.selection.slice('recording:'.length) : null;
+    const recordedTitle = el('h2');
+    const snapMsg = el('span', { id: 'snapshot-message', role: 'status' });
+    const snapList = el('div', { id: 'snapshot-list' });
+    const recordedCard = el('div', { id: 'recording-card', class: 'card' }, recordedTitle,
+      el('p', { class: 'muted' }, 'From the always-on recording: nobody needs to have started a profile. ',
+        'Drag across a chart to choose another window.'),
+      el('div', { class: 'toolbar' },
+        el('button', { id: 'recorded-cpu', type: 'button', onclick: () => showRecorded('cpu') }, 'CPU flame graph of the window'),
+        el('button', { id: 'recorded-lock', type: 'button', onclick: () => showRecorded('lock') }, 'Lock flame graph of the window'),
+        el('button', { id: 'save-snapshot', type: 'button', onclick: saveSnapshot }, 'Save JFR snapshot of the window'),
+        snapMsg),
+      snapList);
+    container.replaceChildren(recordedCard, form, running, list, viewer);
+
+    function showRecorded(event) {
+      recorded = event;
+      page.selection = 'recording:' + event;
+      history.replaceState(null, '', page.link('profiles', page.selection));
+      renderRecordedViewer();
+    }
+
+    let recordedShown = null;
+    async function renderRecordedViewer() {
+      recordedTitle.textContent = 'Recorded window: ' + page.windowLabel();
+      if (!recorded) return;
+      const b = page.bounds();
+      const key = recorded + '|' + (page.range ? b.from + '-' + b.to : 'live:' + page.windowMs);
+      if (key === recordedShown) return;
+      recordedShown = key;
+      shown = null;
+      viewer.replaceChildren(el('div', { class: 'card muted' }, 'reading the recording…'));
+      let g;
+      try {
+        g = await page.api(`/recording/flamegraph?event=${recorded}&from=${Math.round(b.from)}&to=${Math.round(b.to)}`);
+      } catch (err) {
+        viewer.replaceChildren(el('div', { class: 'card error', id: 'recorded-error' }, err.message));
+        return;
+      }
+      if (!g.samples) {
+        viewer.replaceChildren(el('div', { class: 'card muted', id: 'recorded-empty' },
+          `The recording has no ${recorded} samples in ${page.windowLabel()}` + (recorded === 'lock' ? ' (no lock wait above its threshold).' : '.')));
+        return;
+      }
+      const frame = el('iframe', { id: 'recorded-flamegraph', class: 'flamegraph', title: recorded + ' flame graph of the window',
+        sandbox: 'allow-scripts allow-modals', 'data-event': recorded, 'data-from': g.fromMs, 'data-to': g.toMs });
+      const load = () => { if (frame.isConnected && frame.getBoundingClientRect().width > 0) frame.src = g.links.html; else requestAnimationFrame(load); };
+      requestAnimationFrame(load);
+      viewer.replaceChildren(el('div', { class: 'card' }, el('div', { class: 'toolbar' },
+        el('strong', {}, (recorded === 'cpu' ? 'CPU' : 'Lock') + ' flame graph, ' + fmt.time(g.fromMs) + ' – ' + fmt.time(g.toMs)),
+        el('span', { class: 'muted', id: 'recorded-samples' }, fmt.num(g.samples) + ' samples from the always-on recording'),
+        el('a', { href: g.links.html + '&download=1', download: '' }, 'HTML'), ' · ',
+        el('a', { href: g.links.collapsed, download: '' }, 'collapsed')), frame));
+    }
+
+    async function saveSnapshot() {
+      const b = page.bounds();
+      snapMsg.textContent = 'saving…';
+      try {
+        await page.api('/snapshots', { method: 'POST', body: { from: Math.round(b.from), to: Math.round(b.to) } });
+        snapMsg.textContent = '';
+      } catch (err) { snapMsg.textContent = 'snapshot failed: ' + err.message; }
+      refreshSnapshots();
+    }
+
+    async function refreshSnapshots() {
+      let snaps;
+      try { snaps = await page.api('/snapshots'); } catch (e) { return; }
+      snapList.replaceChildren(snaps.length === 0 ? '' : el('table', {},
+        el('thead', {}, el('tr', {}, ['Saved', 'Window', 'For finding', 'Size', ''].map(h => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, snaps.map(x => el('tr', { 'data-snapshot-id': x.id },
+          el('td', {}, fmt.time(x.createdAt)),
+          el('td', {}, fmt.time(x.fromMs) + ' – ' + fmt.time(x.toMs), x.exact ? '' : el('span', { class: 'muted',
+            title: 'JDK 17/18: whole JFR chunks overlapping the window (JFR writes data in chunks)' }, ' (whole chunks)')),
+          el('td', {}, x.findingId || '–'),
+          el('td', { class: 'num' }, fmt.bytes(x.sizeBytes)),
+          el('td', {}, el('a', { href: x.links.jfr, download: '', class: 'snapshot-download' }, 'download .jfr')))))));
+    }
+    renderRecordedViewer();
+    refreshSnapshots();
+    page.on('window', () => { recordedShown = null; renderRecordedViewer(); });
 
     // Built once and updated in place (four times a second), so the Stop button is never replaced under the cursor.
     const runLabel = el('span');
@@ -126,8 +211,8 @@ registerTab({
       page.navigate('profiles', id);
     }
 
-    let shown = null; // what the viewer currently shows, so refreshes don't reload the iframe
     async function renderViewer() {
+      if (recorded) return; // the viewer shows the recorded window's flame graph
       const c = captures.find(x => x.id === selected) || null;
       const key = c ? c.id + '|' + c.status + '|' + (compareWith || '') : '';
       if (key === shown) return;
@@ -199,7 +284,7 @@ registerTab({
         list.replaceChildren(el('span', { class: 'error' }, e.message));
         return;
       }
-      if (!selected && captures.length) selected = captures[0].id;
+      if (!selected && !recorded && captures.length) selected = captures[0].id;
       renderRunning();
       renderList();
       renderViewer();

@@ -40,6 +40,17 @@ public final class Browser implements AutoCloseable {
         page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name)).setFullPage(true));
     }
 
+    /** Saves what the viewport shows to {@code docs/screenshots/<name>} of the checkout (the README embeds these). */
+    public static void readmeScreenshot(Page page, String name) {
+        java.nio.file.Path dir = Jars.ROOT.resolve("docs/screenshots");
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name)));
+    }
+
     @Override
     public void close() {
         browser.close();

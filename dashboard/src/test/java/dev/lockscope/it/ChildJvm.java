@@ -54,6 +54,15 @@ public final class ChildJvm implements AutoCloseable {
         return b;
     }
 
+    /** Builder for the agent jar's own command line: {@code java -jar lockscope-agent.jar args}. */
+    public static Builder agentCli(String... args) {
+        Builder b = new Builder();
+        b.command.add("-jar");
+        b.command.add(Jars.AGENT.toString());
+        b.command.addAll(List.of(args));
+        return b;
+    }
+
     public static final class Builder {
         private final List<String> command = new ArrayList<>();
         private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));
@@ -106,6 +115,14 @@ public final class ChildJvm implements AutoCloseable {
 
     public Process process() {
         return process;
+    }
+
+    /** Sends SIGINT, as Ctrl-C in a terminal does. */
+    public void interrupt() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -INT " + pid() + " failed");
+        }
     }
 
     public List<String> stdout() {

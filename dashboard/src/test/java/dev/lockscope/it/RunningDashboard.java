@@ -66,6 +66,12 @@ public final class RunningDashboard implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url() + path)));
     }
 
+    /** GET returning the body as bytes (downloads such as .jfr files). */
+    public HttpResponse<byte[]> getBytes(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     /** GET returning JSON; fails on a non-200 status with the body in the message. */
     public JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = getRaw(path);

@@ -17,7 +17,9 @@ final class CacheStampede implements Sample {
     private final long ttlMs;
     private final long loadMs;
     private final int keys;
-    private final boolean fixed;
+    /** Switches from the broken to the fixed read path after {@code --fix-after=S} seconds (time-travel demos). */
+    private volatile boolean fixed;
+    private final long fixAfterMs;
     private final boolean useSynchronized;
     private final PriceCache cache;
     private final LatencyRecorder latency = new LatencyRecorder();
@@ -30,6 +32,7 @@ final class CacheStampede implements Sample {
         keys = o.intValue("keys", 4, 1);
         useSynchronized = "synchronized".equals(o.choice("lock", "reentrant", "reentrant", "synchronized"));
         fixed = o.fixed();
+        fixAfterMs = o.longValue("fix-after", 0) * 1000;
         cache = new PriceCache();
     }
 
@@ -45,6 +48,15 @@ final class CacheStampede implements Sample {
             Thread t = new Thread(this::readLoop, "price-reader-" + i);
             t.setDaemon(true);
             t.start();
+        }
+        if (fixAfterMs > 0 && !fixed) {
+            Thread fixer = new Thread(() -> {
+                Sleep.millis(fixAfterMs);
+                fixed = true;
+                System.out.println("cache-stampede: fixed at " + System.currentTimeMillis());
+            }, "price-fixer");
+            fixer.setDaemon(true);
+            fixer.start();
         }
     }
 

@@ -21,6 +21,10 @@ public final class SampleMain {
         SAMPLES.put("pool-deadlock", PoolDeadlock::new);
         SAMPLES.put("pinning", Pinning::new);
         SAMPLES.put("cpu-burn", CpuBurn::new);
+        SAMPLES.put("connection-pool", ConnectionPoolExhaustion::new);
+        SAMPLES.put("common-pool", CommonPoolStarvation::new);
+        SAMPLES.put("event-loop", BlockedEventLoop::new);
+        SAMPLES.put("gc-contention", GcAmplifiedContention::new);
     }
 
     private SampleMain() {}

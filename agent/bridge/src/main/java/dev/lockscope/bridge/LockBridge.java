@@ -25,11 +25,16 @@ public final class LockBridge {
     private static final AtomicLong RECORDED = new AtomicLong();
     private static final AtomicLong DROPPED = new AtomicLong();
     private static final AtomicLong STACK_BUDGET = new AtomicLong();
+    private static final AtomicLong SHED = new AtomicLong();
 
     /** Off until the agent finished installing; the advice is a no-op until then. */
     public static volatile boolean enabled;
     public static volatile long stackMinNanos = 1_000_000L;
     public static volatile long alwaysStackNanos = 50_000_000L;
+    /** Set by the agent's overhead governor: no stacks at all while the wait rate is over its budget. */
+    public static volatile boolean shedStacks;
+    /** Set by the overhead governor: shorter waits are only counted ({@link #shed()}), not recorded. */
+    public static volatile long minRecordNanos;
     /** Test hook ({@code -Dlockscope.test.lockBridgeThrows=true}): every call throws inside the bridge. */
     public static volatile boolean faultInjection;
 
@@ -70,8 +75,12 @@ public final class LockBridge {
         }
         long end = System.nanoTime();
         long waited = end - startNanos;
+        if (waited < minRecordNanos) {
+            SHED.incrementAndGet();
+            return;
+        }
         Throwable stack = null;
-        if (waited >= alwaysStackNanos || waited >= stackMinNanos && STACK_BUDGET.getAndDecrement() > 0) {
+        if (!shedStacks && (waited >= alwaysStackNanos || waited >= stackMinNanos && STACK_BUDGET.getAndDecrement() > 0)) {
             stack = new Throwable();
         }
         LockWait w = new LockWait(sync, mode, startNanos, end, current, stack);
@@ -112,6 +121,11 @@ public final class LockBridge {
     /** Waits put into the ring since start (cumulative). */
     public static long recorded() {
         return RECORDED.get();
+    }
+
+    /** Waits only counted, not recorded, because the governor raised {@link #minRecordNanos} (cumulative). */
+    public static long shed() {
+        return SHED.get();
     }
 
     /** Waits lost because the ring slot was still full (cumulative). */

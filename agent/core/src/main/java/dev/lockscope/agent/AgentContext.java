@@ -14,13 +14,28 @@ public final class AgentContext {
     private final Instrumentation instrumentation;
     private final JvmIdentity identity;
     private final DashboardLink link;
+    private final FeatureSwitches switches;
+    private final OverheadGovernor governor;
     private final Map<String, CommandHandler> commands = new ConcurrentHashMap<>();
 
-    AgentContext(AgentOptions options, Instrumentation instrumentation, JvmIdentity identity, DashboardLink link) {
+    AgentContext(AgentOptions options, Instrumentation instrumentation, JvmIdentity identity, DashboardLink link,
+                 FeatureSwitches switches) {
         this.options = options;
         this.instrumentation = instrumentation;
         this.identity = identity;
         this.link = link;
+        this.switches = switches;
+        this.governor = new OverheadGovernor(options, this::sendEvent);
+    }
+
+    /** Which capabilities are on; a feature reads its initial state here and gets changes by {@link Feature#setSwitch}. */
+    public FeatureSwitches switches() {
+        return switches;
+    }
+
+    /** The overhead governor the lock recording reports its rate to. */
+    public OverheadGovernor governor() {
+        return governor;
     }
 
     public AgentOptions options() {

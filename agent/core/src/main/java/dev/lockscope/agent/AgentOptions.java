@@ -29,7 +29,14 @@ public final class AgentOptions {
         KNOWN.put("pinning.threshold", "shortest virtual-thread pin recorded (default 20ms, JFR's own default)");
         KNOWN.put("deadlockPeriod", "how often the agent looks for deadlocks (default 500ms; 0 = never)");
         dev.lockscope.agent.locks.LockContention.describeOptions(KNOWN);
+        KNOWN.put("capture", "record an incident into this zip archive, without a dashboard (see docs/OFFLINE.md)");
+        KNOWN.put("for", "how long a capture records (default 60s)");
+        dev.lockscope.agent.waits.WaitsFeature.describeOptions(KNOWN);
         KNOWN.put("profiler", "engine for on-demand profiles: auto (async-profiler, JFR if it cannot load), async, jfr");
+        dev.lockscope.agent.profile.AlwaysOnRecording.describeOptions(KNOWN);
+        FeatureSwitches.describeOptions(KNOWN);
+        OverheadGovernor.describeOptions(KNOWN);
+        KNOWN.put("detach", "true: detach the agent already running in this JVM (what the CLI's detach command sends)");
     }
 
     private final Map<String, String> values;

@@ -18,5 +18,16 @@ public interface Feature {
      */
     default void writeSample(JsonWriter body) {}
 
+    /**
+     * A runtime switch ({@link FeatureSwitches}) changed; a feature acts on the names it owns and ignores the rest.
+     * Called on an agent or attach thread, never concurrently with another change or with {@link #stop}. Throwing
+     * reports the switch as failed; the feature must then be in a consistent state (either side of the switch).
+     */
+    default void setSwitch(String name, boolean on) throws Exception {}
+
+    /**
+     * Detach: undo everything {@link #start} did (restore instrumented classes, end threads and recordings),
+     * waiting a bounded time. The agent is gone afterwards.
+     */
     default void stop() {}
 }

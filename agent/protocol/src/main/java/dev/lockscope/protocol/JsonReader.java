@@ -12,6 +12,8 @@ import java.util.Map;
  */
 public final class JsonReader {
     private static final int MAX_DEPTH = 64;
+    /** JSON's number grammar: no leading zeros, digits on both sides of the point, no hex, no NaN. */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
     private final String s;
     private int pos;
@@ -143,11 +145,16 @@ public final class JsonReader {
                         if (pos + 4 > s.length()) {
                             throw error("truncated \\u escape");
                         }
-                        try {
-                            b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
+                        int code = 0;
+                        for (int k = 0; k < 4; k++) {
+                            // Character.digit, not Integer.parseInt: parseInt also takes a sign ("\\u+041")
+                            int d = Character.digit(s.charAt(pos + k), 16);
+                            if (d < 0 || s.charAt(pos + k) > 'f') {
+                                throw error("bad \\u escape");
+                            }
+                            code = code * 16 + d;
                         }
+                        b.append((char) code);
                         pos += 4;
                     }
                     default -> throw error("bad escape '\\" + e + "'");
@@ -178,9 +185,16 @@ public final class JsonReader {
             }
         }
         String t = s.substring(start, pos);
+        if (!NUMBER.matcher(t).matches()) {
+            throw new JsonException("bad number '" + t + "' at offset " + start);
+        }
         try {
-            if (integral && t.length() < 19) {
-                return Long.parseLong(t);
+            if (integral) {
+                try {
+                    return Long.parseLong(t);
+                } catch (NumberFormatException beyondLong) {
+                    // an integer beyond the range of long: read it as the double it approximates
+                }
             }
             double d = Double.parseDouble(t);
             if (!Double.isFinite(d)) {

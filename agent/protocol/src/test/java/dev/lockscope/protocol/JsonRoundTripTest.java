@@ -53,4 +53,15 @@ class JsonRoundTripTest {
         assertThatThrownBy(() -> JsonReader.parse("\"" + "x".repeat(200) + "\"", 100))
                 .hasMessageContaining("exceeds the limit of 100");
     }
+
+    @Test
+    void onlyJsonIsAcceptedAndLongsKeepEveryDigit() {
+        // both found by AgentParsersFuzzTest (dashboard module), checked here deterministically
+        assertThatThrownBy(() -> JsonReader.parse("\"\\u+041\"", 100)).hasMessageContaining("bad \\u escape");
+        assertThatThrownBy(() -> JsonReader.parse("01", 100)).hasMessageContaining("bad number '01'");
+        assertThatThrownBy(() -> JsonReader.parse("1.", 100)).hasMessageContaining("bad number '1.'");
+        assertThatThrownBy(() -> JsonReader.parse("-.5", 100)).hasMessageContaining("bad number");
+        assertThat(JsonReader.parse("-2199716006925629577", 100)).isEqualTo(-2199716006925629577L);
+        assertThat(JsonReader.parse("\"\\u00e9\\u00E9\"", 100)).isEqualTo("\u00e9\u00e9");
+    }
 }

@@ -41,7 +41,8 @@ public final class IngestionRun {
         Map<String, String> o = Args.parse(args);
         int agents = Integer.parseInt(o.getOrDefault("agents", "50"));
         long stepMs = (long) (Double.parseDouble(o.getOrDefault("step", "15")) * 1000);
-        List<String> flags = new ArrayList<>(List.of("--history", o.getOrDefault("history", "60s")));
+        // Memory only: the harness must neither read nor leave data in the user's ~/.lockscope.
+        List<String> flags = new ArrayList<>(List.of("--data-dir", "none", "--history", o.getOrDefault("history", "60s")));
         if (o.containsKey("maxEvents")) {
             flags.addAll(List.of("--max-events", o.get("maxEvents")));
         }

@@ -121,6 +121,7 @@ public final class JvmRoutes implements RouteGroup {
         o.put("lastSeenAt", s.lastSeenAt());
         o.put("connects", s.connects());
         o.put("received", s.received());
+        o.put("archive", s.archive());
         JvmSession.Sample latest = s.latest();
         o.set("sample", latest == null ? null : latest.body());
         o.put("sampleTs", latest == null ? 0 : latest.ts());
@@ -131,10 +132,13 @@ public final class JvmRoutes implements RouteGroup {
 
     private void samples(Context ctx) {
         JvmSession s = jvm(ctx, registry);
-        long window = Windows.fromQuery(ctx);
+        Windows.Range range = Windows.rangeFromQuery(ctx);
+        long end = range.live() ? s.now() : range.endMs();
         ArrayNode a = Json.MAPPER.createArrayNode();
-        for (JvmSession.Sample sample : s.samplesSince(System.currentTimeMillis() - window)) {
-            a.add(sampleJson(sample));
+        for (JvmSession.Sample sample : s.samplesSince(end - range.windowMs())) {
+            if (sample.ts() <= end || range.live()) {
+                a.add(sampleJson(sample));
+            }
         }
         ctx.json(a);
     }

@@ -27,6 +27,38 @@ public final class Windows {
         }
     }
 
+    /**
+     * The window a view shows: {@code windowMs} long, ending at {@code endMs} ({@link Long#MAX_VALUE}: at the latest
+     * sample, i.e. live).
+     */
+    public record Range(long windowMs, long endMs) {
+        public boolean live() {
+            return endMs == Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * {@code ?from=&to=} (epoch ms, a window brushed on a chart) when both are given, else {@code ?window=} ending
+     * now. A bad value is a 400.
+     */
+    public static Range rangeFromQuery(Context ctx) {
+        String from = ctx.queryParam("from");
+        String to = ctx.queryParam("to");
+        if (from == null && to == null) {
+            return new Range(fromQuery(ctx), Long.MAX_VALUE);
+        }
+        try {
+            long f = Long.parseLong(String.valueOf(from).strip());
+            long t = Long.parseLong(String.valueOf(to).strip());
+            if (f <= 0 || t <= f || t - f > MAX_MS) {
+                throw new IllegalArgumentException();
+            }
+            return new Range(t - f, t);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestResponse("from and to must be epoch milliseconds, from before to, at most 24h apart");
+        }
+    }
+
     static long parseMillis(String v) {
         String t = v.trim().toLowerCase();
         long factor;

@@ -12,7 +12,7 @@ import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 
 /**
- * {@code GET /api/jvms/{id}/locks?window=60s}: the contended locks ranked by total wait in the window, with
+ * {@code GET /api/jvms/{id}/locks?window=60s} (or {@code ?from=&to=}, a brushed window): the contended locks ranked by total wait in the window, with
  * coverage; {@code GET /api/jvms/{id}/locks/detail?lock=<id>&window=60s}: one lock with its histogram and timeline.
  */
 public final class LockRoutes implements RouteGroup {
@@ -31,7 +31,8 @@ public final class LockRoutes implements RouteGroup {
 
     private void ranking(Context ctx) {
         JvmSession jvm = JvmRoutes.jvm(ctx, registry);
-        ctx.json(service.ranking(jvm, Windows.fromQuery(ctx)));
+        Windows.Range range = Windows.rangeFromQuery(ctx);
+        ctx.json(service.ranking(jvm, range.windowMs(), range.endMs()));
     }
 
     private void detail(Context ctx) {
@@ -40,7 +41,8 @@ public final class LockRoutes implements RouteGroup {
         if (lock == null || lock.isBlank()) {
             throw new BadRequestResponse("parameter 'lock' (a lock id from the ranking) is required");
         }
-        ObjectNode d = service.detail(jvm, lock, Windows.fromQuery(ctx));
+        Windows.Range range = Windows.rangeFromQuery(ctx);
+        ObjectNode d = service.detail(jvm, lock, range.windowMs(), range.endMs());
         if (d == null) {
             throw new NotFoundResponse("no lock '" + lock + "' in the latest sample");
         }

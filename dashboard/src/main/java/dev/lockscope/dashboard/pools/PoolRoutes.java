@@ -3,6 +3,7 @@ package dev.lockscope.dashboard.pools;
 import dev.lockscope.dashboard.RouteGroup;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
+import dev.lockscope.dashboard.jvms.JvmSession;
 import dev.lockscope.dashboard.jvms.Windows;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -21,6 +22,9 @@ public final class PoolRoutes implements RouteGroup {
     }
 
     private void pools(Context ctx) {
-        ctx.json(PoolService.view(JvmRoutes.jvm(ctx, registry), Windows.fromQuery(ctx), System.currentTimeMillis()));
+        Windows.Range range = Windows.rangeFromQuery(ctx);
+        JvmSession jvm = JvmRoutes.jvm(ctx, registry);
+        ctx.json(range.live() ? PoolService.view(jvm, range.windowMs(), jvm.now())
+                : PoolService.viewEndingAt(jvm, range.windowMs(), range.endMs()));
     }
 }

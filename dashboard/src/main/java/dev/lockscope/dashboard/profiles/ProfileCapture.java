@@ -1,5 +1,6 @@
 package dev.lockscope.dashboard.profiles;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.jvms.Json;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +18,7 @@ final class ProfileCapture {
     final String event;
     final long durationMs;
     final String threads;
-    final long requestedAt = System.currentTimeMillis();
+    final long requestedAt;
     volatile String engine;
     volatile String engineNote;
     volatile long startedAt;
@@ -31,6 +32,12 @@ final class ProfileCapture {
     final AtomicBoolean polling = new AtomicBoolean();
 
     ProfileCapture(String id, String jvmId, String jvmName, String agentId, String event, long durationMs, String threads) {
+        this(id, jvmId, jvmName, agentId, event, durationMs, threads, System.currentTimeMillis());
+    }
+
+    private ProfileCapture(String id, String jvmId, String jvmName, String agentId, String event, long durationMs,
+                           String threads, long requestedAt) {
+        this.requestedAt = requestedAt;
         this.id = id;
         this.jvmId = jvmId;
         this.jvmName = jvmName;
@@ -38,6 +45,22 @@ final class ProfileCapture {
         this.event = event;
         this.durationMs = durationMs;
         this.threads = threads;
+    }
+
+    /** A finished capture read back from the data directory: its {@link #json()} and result files. */
+    static ProfileCapture restored(JsonNode j, byte[] collapsed, byte[] jfr) {
+        ProfileCapture c = new ProfileCapture(j.path("id").asText(), j.path("jvmId").asText(), j.path("jvmName").asText(),
+                null, j.path("event").asText(), j.path("durationMs").asLong(), j.path("threads").asText(null),
+                j.path("requestedAt").asLong());
+        c.engine = j.path("engine").asText(null);
+        c.engineNote = j.path("engineNote").asText(null);
+        c.startedAt = j.path("startedAt").asLong();
+        c.endedAt = j.path("endedAt").asLong();
+        c.samples = j.path("samples").asLong();
+        c.collapsed = collapsed;
+        c.jfr = jfr;
+        c.status = "done";
+        return c;
     }
 
     boolean running() {

@@ -7,6 +7,7 @@ import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.store.CaptureStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ConflictResponse;
@@ -41,8 +42,12 @@ public final class ProfileRoutes implements RouteGroup {
     private final ProfileService service;
 
     public ProfileRoutes(JvmRegistry registry) {
+        this(registry, CaptureStore.Disabled.INSTANCE);
+    }
+
+    public ProfileRoutes(JvmRegistry registry, CaptureStore store) {
         this.registry = registry;
-        this.service = new ProfileService(registry);
+        this.service = new ProfileService(registry, store);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmSession;
 import dev.lockscope.dashboard.jvms.LiveJvm;
+import dev.lockscope.dashboard.store.CaptureStore;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ConflictResponse;
 import java.io.ByteArrayOutputStream;
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ProfileService {
     private static final Logger LOG = LoggerFactory.getLogger(ProfileService.class);
     static final long RECONNECT_GRACE_MS = 5_000;
+    public static final String KIND = "profile";
     /** Captures kept in memory; beyond this the oldest finished ones are forgotten. */
     static final int MAX_CAPTURES = 100;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
@@ -53,9 +55,49 @@ public final class ProfileService {
         return t;
     });
 
+    private final CaptureStore store;
+
     public ProfileService(JvmRegistry registry) {
+        this(registry, CaptureStore.Disabled.INSTANCE);
+    }
+
+    /** Finished captures are also kept in {@code store} (kind {@value #KIND}) and read back from it at start. */
+    public ProfileService(JvmRegistry registry, CaptureStore store) {
         this.registry = registry;
+        this.store = store;
+        load();
+        store.onPruned((kind, id) -> {
+            if (KIND.equals(kind)) {
+                captures.remove(id);
+            }
+        });
         poller.scheduleWithFixedDelay(this::pollAll, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    private void load() {
+        for (CaptureStore.Entry e : store.list(KIND)) {
+            byte[] collapsed = store.payload(e, "collapsed.txt");
+            byte[] jfr = store.payload(e, "profile.jfr");
+            if (collapsed == null) {
+                continue;
+            }
+            ProfileCapture c = ProfileCapture.restored(e.meta(), collapsed, jfr == null ? new byte[0] : jfr);
+            captures.put(c.id, c);
+            try {
+                ids.accumulateAndGet(Long.parseLong(c.id.split("-")[1]), Math::max);
+            } catch (RuntimeException ex) {
+                // an id of another form cannot collide with the counter's
+            }
+        }
+    }
+
+    private void persist(ProfileCapture c) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("collapsed.txt", c.collapsed);
+        if (c.jfr != null && c.jfr.length > 0) {
+            files.put("profile.jfr", c.jfr);
+        }
+        store.put(KIND, c.id, c.jvmId, c.requestedAt, c.json(), files);
     }
 
     /** Asks the JVM to start a profile; completes with the new capture, or with a 409 when one is running. */
@@ -200,6 +242,7 @@ public final class ProfileService {
                             c.samples = status.path("samples").asLong();
                             c.endedAt = status.path("endedAt").asLong();
                             c.status = "done";
+                            persist(c);
                             jvm.request("profile.discard", Map.of("id", c.agentId), REQUEST_TIMEOUT);
                         }))
                 .exceptionally(t -> {
@@ -242,7 +285,10 @@ public final class ProfileService {
         captures.values().stream().filter(c -> !c.running())
                 .sorted(Comparator.comparingLong(c -> c.requestedAt))
                 .limit(captures.size() - MAX_CAPTURES)
-                .forEach(c -> captures.remove(c.id));
+                .forEach(c -> {
+                    captures.remove(c.id);
+                    store.delete(KIND, c.id);
+                });
     }
 
     /** What grew and what shrank from {@code a} to {@code b}: self-sample shares per frame, biggest changes first. */

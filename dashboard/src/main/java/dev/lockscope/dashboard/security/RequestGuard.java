@@ -17,6 +17,16 @@ public final class RequestGuard {
     public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /** Prometheus scrapes this; it carries the same data as the API, so it needs the same token. */
+    static final String METRICS_PATH = "/metrics";
+
+    /** Sent with every response, including the errors Jetty answers itself ({@link JsonErrorHandler}). */
+    static final Map<String, String> SECURITY_HEADERS = Map.of(
+            "Content-Security-Policy", CSP,
+            "X-Content-Type-Options", "nosniff",
+            "Referrer-Policy", "no-referrer",
+            "X-Frame-Options", "DENY");
+
     private final AccessPolicy policy;
 
     public RequestGuard(AccessPolicy policy) {
@@ -24,10 +34,7 @@ public final class RequestGuard {
     }
 
     public void handle(Context ctx) {
-        ctx.header("Content-Security-Policy", CSP);
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("X-Frame-Options", "DENY");
+        SECURITY_HEADERS.forEach(ctx::header);
         if (ctx.path().equals(Protocol.AGENT_PATH)) {
             return; // the agent endpoint applies its own policy on connect
         }
@@ -50,7 +57,9 @@ public final class RequestGuard {
                 throw new ForbiddenResponse("requests that change state must send Content-Type: application/json", Map.of());
             }
         }
-        if (ctx.path().startsWith("/api/") && !ctx.path().equals("/api/login") && !ctx.path().equals("/api/session")) {
+        boolean guarded = ctx.path().startsWith("/api/") && !ctx.path().equals("/api/login") && !ctx.path().equals("/api/session")
+                || ctx.path().equals(METRICS_PATH);
+        if (guarded) {
             ctx.header("Cache-Control", "no-store");
             if (!policy.apiAllowed(ctx.header("Authorization"), ctx.cookie(AccessPolicy.SESSION_COOKIE))) {
                 throw new UnauthorizedResponse("token required: POST it to /api/login or send Authorization: Bearer", Map.of());

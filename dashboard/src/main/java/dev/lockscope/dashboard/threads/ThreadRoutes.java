@@ -2,13 +2,11 @@ package dev.lockscope.dashboard.threads;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.RouteGroup;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.JvmSession;
-import dev.lockscope.dashboard.jvms.LiveJvm;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -55,15 +52,8 @@ public final class ThreadRoutes implements RouteGroup {
         r.get("/api/threaddumps/{a}/compare/{b}", this::compare);
     }
 
-    /** Asks the agent for a dump in JSON and text at once, and stores it. */
     private CompletableFuture<ThreadCaptures.Capture> take(JvmSession jvm, boolean lockedSynchronizers, String trigger) {
-        return jvm.request("threaddump", Map.of("format", "both", "lockedSynchronizers", lockedSynchronizers), DUMP_TIMEOUT)
-                .thenApply(body -> {
-                    if (body == null || !body.isObject()) {
-                        throw new LiveJvm.AgentErrorException("the agent answered threaddump without a dump");
-                    }
-                    return captures.add(jvm.id(), (ObjectNode) body, trigger);
-                });
+        return captures.take(jvm, lockedSynchronizers, trigger);
     }
 
     private void takeDump(Context ctx) throws Exception {

@@ -11,12 +11,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A hand-driven WebSocket client speaking (or deliberately not speaking) the agent protocol. */
-final class RawAgentSocket implements AutoCloseable {
-    final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+public final class RawAgentSocket implements AutoCloseable {
+    public final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
     final WebSocket ws;
 
-    RawAgentSocket(String url, String... headers) throws Exception {
+    public RawAgentSocket(String url, String... headers) throws Exception {
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
@@ -48,11 +48,11 @@ final class RawAgentSocket implements AutoCloseable {
         }).get(10, TimeUnit.SECONDS);
     }
 
-    void send(String text) throws Exception {
+    public void send(String text) throws Exception {
         ws.sendText(text, true).get(10, TimeUnit.SECONDS);
     }
 
-    String next() throws InterruptedException {
+    public String next() throws InterruptedException {
         String m = received.poll(10, TimeUnit.SECONDS);
         if (m == null) {
             throw new AssertionError("no message from the dashboard within 10 s");
@@ -60,7 +60,7 @@ final class RawAgentSocket implements AutoCloseable {
         return m;
     }
 
-    static String hello(String jvmId, long pid, String name) {
+    public static String hello(String jvmId, long pid, String name) {
         return "{\"type\":\"hello\",\"protocol\":1,\"identity\":{\"jvmId\":\"" + jvmId + "\",\"pid\":" + pid
                 + ",\"name\":\"" + name + "\",\"startTime\":1},\"features\":[]}";
     }

@@ -20,6 +20,8 @@ class DashboardOutageEndToEndTest {
                      .agent("dashboard=" + dashboard.agentUrl() + ",name=paced").start()) {
             await().atMost(Duration.ofSeconds(15)).until(() -> dashboard.jvmByPid(app.pid()) != null);
             app.awaitLine("ops=", Duration.ofSeconds(10));
+            await().atMost(Duration.ofSeconds(10)).until(() -> dashboard.jvmByPid(app.pid()).path("sample").isObject());
+            var original = dashboard.jvmByPid(app.pid());
             double before = meanOpsOverNextSeconds(app, 5);
 
             dashboard.stop();
@@ -41,10 +43,33 @@ class DashboardOutageEndToEndTest {
                     reconnectMs, dev.lockscope.agent.transport.Backoff.MAX_MS);
             // Backoff cap plus connect and hello/ack; generous for a loaded CI machine.
             assertThat(reconnectMs).isLessThan(dev.lockscope.agent.transport.Backoff.MAX_MS + 5_000);
-            // Live state is rebuilt: samples flow again.
+            // Live state is rebuilt on the fresh dashboard: the same JVM (same id, identity and features), samples
+            // flowing in order, and cumulative counters carrying on from where they were, not from zero.
             await().atMost(Duration.ofSeconds(5)).until(() -> dashboard.jvmByPid(app.pid()).path("sample").isObject());
+            var rebuilt = dashboard.jvmByPid(app.pid());
+            assertThat(rebuilt.path("id").asText()).isEqualTo(original.path("id").asText());
+            assertThat(rebuilt.path("name").asText()).isEqualTo("paced");
+            assertThat(rebuilt.path("mainClass").asText()).isEqualTo(original.path("mainClass").asText());
+            assertThat(texts(rebuilt.path("features"))).containsAll(texts(original.path("features")));
+            assertThat(rebuilt.path("connects").asLong()).isEqualTo(1);
+            assertThat(rebuilt.at("/sample/vitals/threads/started").asLong())
+                    .isGreaterThanOrEqualTo(original.at("/sample/vitals/threads/started").asLong());
+            assertThat(rebuilt.at("/sample/vitals/cpu/processCpuTimeNs").asLong())
+                    .isGreaterThan(original.at("/sample/vitals/cpu/processCpuTimeNs").asLong());
+            String id = rebuilt.path("id").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> dashboard.get("/api/jvms/" + id + "/samples?window=60s").size() >= 3);
+            var samples = dashboard.get("/api/jvms/" + id + "/samples?window=60s");
+            for (int i = 1; i < samples.size(); i++) {
+                assertThat(samples.get(i).path("seq").asLong()).isGreaterThan(samples.get(i - 1).path("seq").asLong());
+            }
             assertThat(app.isAlive()).isTrue();
         }
+    }
+
+    private static List<String> texts(com.fasterxml.jackson.databind.JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     private static double meanOpsOverNextSeconds(ChildJvm app, int seconds) throws InterruptedException {

@@ -3,6 +3,7 @@ package dev.lockscope.agent.locks;
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.AgentOptions;
 import dev.lockscope.agent.Feature;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.bridge.LockBridge;
 import dev.lockscope.bridge.LockWait;
 import dev.lockscope.protocol.JsonWriter;
@@ -33,8 +34,14 @@ public final class LockContention implements Feature {
     private MonitorStream monitors;
     private final LiveLocks live = new LiveLocks();
     private volatile boolean stopped;
-    private boolean instrument;
-    private boolean jfr;
+    private Thread drainThread;
+    private Thread jfrThread;
+    /** Serialises installing and removing the instrumentation (init thread vs a runtime switch vs detach). */
+    private final Object installLock = new Object();
+    /** Serialises starting and stopping the JFR stream. */
+    private final Object jfrLock = new Object();
+    private volatile boolean instrument;
+    private volatile boolean jfr;
     private long monitorThresholdMs;
     private long waitThresholdMs;
     private long parkThresholdMs;
@@ -68,8 +75,8 @@ public final class LockContention implements Feature {
     public void start(AgentContext ctx) throws Exception {
         this.ctx = ctx;
         AgentOptions o = ctx.options();
-        instrument = o.flag("locks.instrument", true);
-        jfr = o.flag("locks.jfr", true);
+        instrument = ctx.switches().on(FeatureSwitches.LOCKS);
+        jfr = ctx.switches().on(FeatureSwitches.JFR);
         monitorThresholdMs = o.millis("locks.monitorThreshold", 1);
         waitThresholdMs = o.millis("locks.waitThreshold", 10);
         parkThresholdMs = o.millis("locks.parkThreshold", 1);
@@ -87,31 +94,77 @@ public final class LockContention implements Feature {
         LockBridge.alwaysStackNanos = longWaitMs * 1_000_000;
         LockBridge.faultInjection = Boolean.getBoolean("lockscope.test.lockBridgeThrows");
         LockBridge.refillStackBudget(STACKS_PER_DRAIN);
+        LockBridge.shedStacks = false; // a previous agent's governor may have left them (bridge statics outlive it)
+        LockBridge.minRecordNanos = 0;
 
         // Installing (Byte Buddy's start, about a second of CPU) happens on the feature's own thread, so the
         // dashboard connection and the first samples are not held up by it.
-        AgentContext.startThread("locks", () -> {
-            if (instrument) {
-                LockInstrumentation li = new LockInstrumentation();
+        drainThread = AgentContext.startThread("locks", () -> {
+            reconcileInstrumentation();
+            drainLoop();
+        });
+        reconcileMonitors();
+    }
+
+    /** Runtime switches: {@code locks} adds or removes the instrumentation, {@code jfr} the monitor stream. */
+    @Override
+    public void setSwitch(String name, boolean on) {
+        if (FeatureSwitches.LOCKS.equals(name)) {
+            instrument = on;
+            reconcileInstrumentation();
+            reconcileMonitors(); // the ThreadPark fallback is on exactly while the instrumentation is off
+        } else if (FeatureSwitches.JFR.equals(name)) {
+            jfr = on;
+            reconcileMonitors();
+        }
+    }
+
+    /** Installs or removes the j.u.c. advice so that it is in place exactly when wanted and not stopped. */
+    private void reconcileInstrumentation() {
+        synchronized (installLock) {
+            boolean wanted = instrument && !stopped;
+            LockInstrumentation li = instrumentation;
+            if (wanted && li == null) {
+                li = new LockInstrumentation();
                 try {
                     li.install(ctx.instrumentation());
+                    installError = null;
                     LockBridge.enabled = true;
                 } catch (Throwable t) {
                     installError = t.toString();
                 }
                 instrumentation = li;
+            } else if (!wanted && li != null) {
+                LockBridge.enabled = false;
+                ctx.governor().reset();
+                li.uninstall(ctx.instrumentation());
+                instrumentation = null;
             }
-            drainLoop();
-        });
-        if (jfr) {
-            monitors = new MonitorStream(table, monitorThresholdMs, waitThresholdMs, parkThresholdMs, !instrument,
-                    this::longWait);
-            AgentContext.startThread("locks-jfr", monitors::run);
+        }
+    }
+
+    /** (Re)starts the JFR stream with the current settings, or stops it. */
+    private void reconcileMonitors() {
+        synchronized (jfrLock) {
+            MonitorStream m = monitors;
+            if (m != null) {
+                m.stop();
+                joinQuietly(jfrThread);
+                monitors = null;
+            }
+            if (jfr && !stopped) {
+                m = new MonitorStream(table, monitorThresholdMs, waitThresholdMs, parkThresholdMs, !instrument,
+                        this::longWait);
+                monitors = m;
+                jfrThread = AgentContext.startThread("locks-jfr", m::run);
+            }
         }
     }
 
     private void drainLoop() {
         LockWait[] buf = new LockWait[LockBridge.capacity()];
+        long nextGovern = System.currentTimeMillis() + 1000;
+        long offeredBefore = offered();
         long nextLive = 0;
         long nextPrune = System.currentTimeMillis() + 60_000;
         while (!stopped) {
@@ -130,6 +183,13 @@ public final class LockContention implements Feature {
                     }
                 }
                 long now = System.currentTimeMillis();
+                if (now >= nextGovern) {
+                    long offered = offered();
+                    long perSec = (offered - offeredBefore) * 1000 / Math.max(1, now - nextGovern + 1000);
+                    offeredBefore = offered;
+                    nextGovern = now + 1000;
+                    ctx.governor().tick(perSec, now);
+                }
                 if (now >= nextLive) {
                     nextLive = now + liveIntervalMs;
                     Map<Long, String[]> ownerStacks = new HashMap<>();
@@ -149,6 +209,11 @@ public final class LockContention implements Feature {
                 return;
             }
         }
+    }
+
+    /** Waits that reached the bridge: recorded, dropped (ring full) or shed (governor). */
+    private static long offered() {
+        return LockBridge.recorded() + LockBridge.dropped() + LockBridge.shed();
     }
 
     private void longWait(LockTable.LongWait w) {
@@ -191,7 +256,8 @@ public final class LockContention implements Feature {
                 .field("monitorEnterThresholdMs", monitorThresholdMs)
                 .field("monitorWaitThresholdMs", waitThresholdMs)
                 .field("parkThresholdMs", jfr && !instrument ? parkThresholdMs : 0)
-                .field("instrumentedThresholdMs", 0)
+                .field("instrumentedThresholdMs", ctx.governor().thresholdMs())
+                .field("shedWaits", LockBridge.shed())
                 .field("longWaitThresholdMs", longWaitMs)
                 .field("stackMinWaitMs", stackMinWaitMs)
                 .field("stacksPerSecond", STACKS_PER_DRAIN * 1000 / DRAIN_MS)
@@ -209,15 +275,29 @@ public final class LockContention implements Feature {
         table.write(w);
     }
 
+    /**
+     * Detach: the advice goes quiet, the drain thread finishes (waiting out an install in progress, so nothing is
+     * installed after this), the instrumented JDK classes are retransformed back to their original bytes and the
+     * JFR stream is closed.
+     */
     @Override
     public void stop() {
         stopped = true;
         LockBridge.enabled = false;
-        if (monitors != null) {
-            monitors.stop();
+        joinQuietly(drainThread);
+        reconcileInstrumentation();
+        reconcileMonitors();
+    }
+
+    /** No interrupt: Byte Buddy may be reading class files through interruptible channels mid-install. */
+    private static void joinQuietly(Thread t) {
+        if (t == null) {
+            return;
         }
-        if (instrumentation != null) {
-            instrumentation.uninstall(ctx.instrumentation());
+        try {
+            t.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -70,9 +70,12 @@ final class LockInstrumentation {
                 .installOn(inst);
     }
 
+    /** Removes the transformer and retransforms the classes it changed back to their original bytes. */
     void uninstall(Instrumentation inst) {
-        if (transformer != null) {
-            transformer.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        ResettableClassFileTransformer t = transformer;
+        transformer = null;
+        if (t != null) {
+            t.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
         }
     }
 

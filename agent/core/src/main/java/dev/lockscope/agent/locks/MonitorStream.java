@@ -28,6 +28,7 @@ final class MonitorStream {
     private final boolean park;
     private final Consumer<LockTable.LongWait> longWaits;
     private volatile RecordingStream stream;
+    private volatile boolean closed;
     volatile String error;
     volatile boolean running;
 
@@ -44,6 +45,9 @@ final class MonitorStream {
     void run() {
         try (RecordingStream rs = new RecordingStream()) {
             stream = rs;
+            if (closed) {
+                return; // stopped before it started (volatile pair: stop() sees the stream or this sees closed)
+            }
             rs.enable("jdk.JavaMonitorEnter").withThreshold(Duration.ofNanos(enterThresholdNs)).withStackTrace();
             rs.enable("jdk.JavaMonitorWait").withThreshold(Duration.ofNanos(waitThresholdNs)).withoutStackTrace();
             rs.onEvent("jdk.JavaMonitorEnter", this::onEnter);
@@ -63,6 +67,7 @@ final class MonitorStream {
     }
 
     void stop() {
+        closed = true;
         RecordingStream rs = stream;
         if (rs != null) {
             rs.close();

@@ -2,10 +2,12 @@ package dev.lockscope.agent.pools;
 
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.Feature;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.bridge.PoolBridge;
 import dev.lockscope.bridge.PoolHistogram;
 import dev.lockscope.bridge.PoolStats;
 import dev.lockscope.protocol.JsonWriter;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -28,7 +30,10 @@ public final class PoolsFeature implements Feature {
 
     private final Map<PoolStats, PoolEntry> entries = new IdentityHashMap<>();
     private PoolDiscovery discovery;
-    private boolean instrumented;
+    private volatile boolean instrumented;
+    private volatile ResettableClassFileTransformer transformer;
+    private boolean timing;
+    private java.lang.instrument.Instrumentation inst;
     private int nextId;
 
     @Override
@@ -43,11 +48,40 @@ public final class PoolsFeature implements Feature {
         } catch (Throwable t) {
             System.err.println("lockscope: pools: cannot read worker threads (" + t + "); pools are found by instrumentation only");
         }
-        if (ctx.options().flag("pools.instrument", true)) {
-            boolean timing = ctx.options().flag("pools.timing", true);
-            dev.lockscope.bridge.PoolBridge.timing = timing;
-            ThreadPoolInstrumentation.install(ctx.instrumentation(), timing);
-            instrumented = true;
+        timing = ctx.options().flag("pools.timing", true);
+        inst = ctx.instrumentation();
+        if (ctx.switches().on(FeatureSwitches.POOLS)) {
+            install();
+        }
+    }
+
+    private void install() {
+        PoolBridge.timing = timing;
+        transformer = ThreadPoolInstrumentation.install(inst, timing);
+        instrumented = true;
+    }
+
+    /** The {@code pools} switch adds or removes the instrumentation; pools found by their threads stay listed. */
+    @Override
+    public void setSwitch(String name, boolean on) {
+        if (!FeatureSwitches.POOLS.equals(name)) {
+            return;
+        }
+        if (on && transformer == null) {
+            install();
+        } else if (!on) {
+            stop();
+        }
+    }
+
+    /** Detach: the pool classes get their original bytes back; the bridge's table stays, unused. */
+    @Override
+    public void stop() {
+        ResettableClassFileTransformer t = transformer;
+        transformer = null;
+        instrumented = false;
+        if (t != null) {
+            ThreadPoolInstrumentation.uninstall(inst, t);
         }
     }
 

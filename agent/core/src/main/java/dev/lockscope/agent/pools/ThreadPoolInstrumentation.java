@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadPoolExecutor;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
@@ -37,12 +38,13 @@ final class ThreadPoolInstrumentation {
 
     private ThreadPoolInstrumentation() {}
 
-    static void install(Instrumentation inst, boolean timing) {
+    /** Installs the advice; the returned transformer removes it again ({@link #uninstall}). */
+    static ResettableClassFileTransformer install(Instrumentation inst, boolean timing) {
         ClassLoader agentLoader = ThreadPoolInstrumentation.class.getClassLoader();
         // Load the JDK class now so it is retransformed at install, not at some later first use: "instrumented"
         // then means the advice is in place.
         ThreadPoolExecutor.class.getName();
-        new AgentBuilder.Default()
+        return new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
@@ -66,6 +68,12 @@ final class ThreadPoolInstrumentation {
                         .advice(named("execute").and(takesArguments(1)).and(takesArgument(0, Runnable.class)),
                                 Execute.class.getName())))
                 .installOn(inst);
+    }
+
+    /** Restores the original bytes of every class the transformer changed. */
+    static void uninstall(Instrumentation inst, ResettableClassFileTransformer transformer) {
+        transformer.reset(inst, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        TRANSFORMED.clear();
     }
 
     /** Adds the worker-side timing advice unless {@code pools.timing=false}. */

@@ -147,16 +147,17 @@ final class AsyncProfilerEngine implements Engine {
             case "wall" -> "event=wall,interval=" + r.intervalMs() + "ms";
             case "lock" -> "lock=" + r.thresholdMs() + "ms";
             case "alloc" -> "alloc=" + r.allocBytes();
+            case ProfileRequest.CPU_AND_LOCK -> "event=cpu,interval=" + r.intervalMs() + "ms,lock=" + r.thresholdMs() + "ms";
             default -> throw new IllegalArgumentException(r.event());
         };
         try {
             profiler.execute("start," + events + ",jfr,file=" + file);
         } catch (IllegalStateException e) {
-            if (!r.event().equals("cpu")) {
+            if (!events.startsWith("event=cpu,")) {
                 throw e;
             }
             // perf_events refused (container, paranoid kernel): the timer-based cpu sampler needs no permission.
-            profiler.execute("start,event=itimer,interval=" + r.intervalMs() + "ms,jfr,file=" + file);
+            profiler.execute("start," + events.replace("event=cpu,", "event=itimer,") + ",jfr,file=" + file);
         }
         running = true;
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -44,6 +45,11 @@ final class JfrCollapsed {
     record Result(byte[] text, long samples) {}
 
     static Result convert(Path jfr, ProfileRequest r) throws IOException {
+        return convert(jfr, r, e -> true);
+    }
+
+    /** As {@link #convert(Path, ProfileRequest)}, keeping only the events {@code keep} accepts (a time window). */
+    static Result convert(Path jfr, ProfileRequest r, Predicate<RecordedEvent> keep) throws IOException {
         Set<String> types = eventTypes(r.event());
         long thresholdNs = r.thresholdMs() * 1_000_000L;
         Map<String, long[]> stacks = new HashMap<>();
@@ -52,7 +58,7 @@ final class JfrCollapsed {
         try (RecordingFile f = new RecordingFile(jfr)) {
             while (f.hasMoreEvents()) {
                 RecordedEvent e = f.readEvent();
-                if (!types.contains(e.getEventType().getName())) {
+                if (!types.contains(e.getEventType().getName()) || !keep.test(e)) {
                     continue;
                 }
                 RecordedStackTrace st = e.getStackTrace();

@@ -35,10 +35,10 @@ final class JfrEngine implements Engine {
                 rec.enable("jdk.ExecutionSample").withPeriod(period);
                 rec.enable("jdk.NativeMethodSample").withPeriod(period);
             }
-            case "lock" -> {
-                Duration threshold = Duration.ofMillis(r.thresholdMs());
-                rec.enable("jdk.JavaMonitorEnter").withThreshold(threshold).withStackTrace();
-                rec.enable("jdk.ThreadPark").withThreshold(threshold).withStackTrace();
+            case "lock" -> enableLock(rec, r);
+            case ProfileRequest.CPU_AND_LOCK -> {
+                rec.enable("jdk.ExecutionSample").withPeriod(period);
+                enableLock(rec, r);
             }
             case "alloc" -> rec.enable("jdk.ObjectAllocationSample").with("throttle", "1000/s").withStackTrace();
             default -> throw new IllegalArgumentException(r.event());
@@ -46,6 +46,12 @@ final class JfrEngine implements Engine {
         rec.start();
         recording = rec;
         file = jfrFile;
+    }
+
+    private static void enableLock(Recording rec, ProfileRequest r) {
+        Duration threshold = Duration.ofMillis(r.thresholdMs());
+        rec.enable("jdk.JavaMonitorEnter").withThreshold(threshold).withStackTrace();
+        rec.enable("jdk.ThreadPark").withThreshold(threshold).withStackTrace();
     }
 
     @Override

@@ -46,6 +46,13 @@ public final class ProfileFeature implements Feature {
     private String asyncUnavailable;
     private boolean asyncTried;
     private Path dir;
+    /** Its execution samples pause while an async-profiler capture runs (see {@link AlwaysOnRecording#pauseSampling}). */
+    private final AlwaysOnRecording recording;
+
+    public ProfileFeature(AlwaysOnRecording recording) {
+        this.recording = recording;
+    }
+    private Thread cleanupHook;
 
     /** One profile and, when done, its files. Fields are written by the profile thread, read by commands. */
     static final class Capture {
@@ -105,7 +112,36 @@ public final class ProfileFeature implements Feature {
             }
             out.beginObject().field("discarded", c != null).endObject();
         });
-        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "lockscope-profile-cleanup"));
+        cleanupHook = new Thread(this::shutdown, "lockscope-profile-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    /**
+     * Detach: a running profile is stopped and discarded (no half result is kept), every file deleted and the
+     * exit hook removed. async-profiler's native library stays loaded (a library cannot be unloaded) but idle.
+     */
+    @Override
+    public void stop() {
+        Capture c = running;
+        if (c != null) {
+            c.stopRequested = true;
+            captures.remove(c.id); // discarded: runProfile deletes its files when it ends
+            Thread t = c.thread;
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(15_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        } catch (IllegalStateException e) {
+            return; // the JVM is exiting: the hook runs anyway
+        }
+        shutdown();
     }
 
     @Override
@@ -141,27 +177,17 @@ public final class ProfileFeature implements Feature {
                 dir.toFile().deleteOnExit();
             }
             pruneFinished();
-            String note = null;
-            Engine engine;
-            if (mode.equals("jfr")) {
-                engine = new JfrEngine();
-                note = "JFR forced by the agent option profiler=jfr";
-            } else {
-                AsyncProfilerEngine a = asyncEngine();
-                if (a != null) {
-                    engine = a;
-                } else if (mode.equals("async")) {
-                    throw new IllegalStateException("async-profiler unavailable: " + asyncUnavailable);
-                } else {
-                    engine = new JfrEngine();
-                    note = "async-profiler unavailable: " + asyncUnavailable;
-                }
-            }
+            Chosen chosen = chooseEngine();
+            Engine engine = chosen.engine();
             String id = "p" + ids.incrementAndGet();
-            c = new Capture(id, request, engine, note, dir);
+            c = new Capture(id, request, engine, chosen.note(), dir);
+            if (engine instanceof AsyncProfilerEngine) {
+                recording.pauseSampling();
+            }
             try {
                 engine.start(request, c.jfr);
             } catch (Exception e) {
+                recording.resumeSampling();
                 deleteFiles(c);
                 throw e;
             }
@@ -171,6 +197,54 @@ public final class ProfileFeature implements Feature {
         }
         c.thread = AgentContext.startThread("profile-" + c.id, () -> runProfile(c));
         writeStatus(c, out);
+    }
+
+    private record Chosen(Engine engine, String note) {}
+
+    /** The engine the {@code profiler} option and this JVM allow, with a note when it is not the preferred one. */
+    private Chosen chooseEngine() {
+        if (mode.equals("jfr")) {
+            return new Chosen(new JfrEngine(), "JFR forced by the agent option profiler=jfr");
+        }
+        AsyncProfilerEngine a = asyncEngine();
+        if (a != null) {
+            return new Chosen(a, null);
+        }
+        if (mode.equals("async")) {
+            throw new IllegalStateException("async-profiler unavailable: " + asyncUnavailable);
+        }
+        return new Chosen(new JfrEngine(), "async-profiler unavailable: " + asyncUnavailable);
+    }
+
+    /**
+     * Starts the cpu and lock profile of an incident capture: one engine session recording both, into
+     * {@code dir/profile.jfr}. It holds the one-profile-at-a-time slot like a dashboard profile until
+     * {@link IncidentProfile#stop} (a dashboard asking meanwhile is told it is busy).
+     */
+    public IncidentProfile startIncidentProfile(Path dir) throws Exception {
+        ProfileRequest both = ProfileRequest.cpuAndLock();
+        Capture c;
+        synchronized (this) {
+            Capture now = running;
+            if (now != null) {
+                throw new IllegalStateException("busy: profile " + now.id + " (" + now.request.event()
+                        + ") is already running in this JVM");
+            }
+            Chosen chosen = chooseEngine();
+            c = new Capture("profile", both, chosen.engine(), chosen.note(), dir);
+            chosen.engine().start(both, c.jfr);
+            running = c;
+            started.incrementAndGet();
+        }
+        return new IncidentProfile(c.engine.name(), c.engineNote, c.jfr, () -> {
+            try {
+                c.engine.stop();
+            } finally {
+                synchronized (this) {
+                    running = null;
+                }
+            }
+        });
     }
 
     /** async-profiler, loaded on first use; null (with the reason kept) when it cannot be used here. */
@@ -219,6 +293,7 @@ public final class ProfileFeature implements Feature {
             failed.incrementAndGet();
             deleteFiles(c);
         } finally {
+            recording.resumeSampling();
             synchronized (this) {
                 running = null;
             }

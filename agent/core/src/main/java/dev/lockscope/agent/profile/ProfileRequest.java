@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What the dashboard asked for: the event to profile, how long, and which threads.
  *
- * @param event       {@code cpu}, {@code wall}, {@code lock} or {@code alloc}
+ * @param event       {@code cpu}, {@code wall}, {@code lock}, {@code alloc} (or {@code cpu+lock}, see {@link #cpuAndLock})
  * @param durationMs  how long to run; 0 means until {@code profile.stop}
  * @param intervalMs  sampling period for cpu and wall
  * @param thresholdMs lock mode: contended acquisitions shorter than this are not recorded
@@ -44,6 +44,24 @@ record ProfileRequest(String event, long durationMs, long intervalMs, long thres
         String threads = t == null || String.valueOf(t).isBlank() ? null : String.valueOf(t);
         boolean byThread = Boolean.TRUE.equals(args.get("byThread"));
         return new ProfileRequest(event, duration, interval, threshold, allocBytes, threads, byThread);
+    }
+
+    /**
+     * cpu and lock at once, as an incident capture records them (not offered to the dashboard: its flame
+     * graphs show one event). {@link #asCpu()} and {@link #asLock()} read the two out of the one file.
+     */
+    static ProfileRequest cpuAndLock() {
+        return new ProfileRequest(CPU_AND_LOCK, 0, 10, 1, 512 * 1024, null, false);
+    }
+
+    static final String CPU_AND_LOCK = "cpu+lock";
+
+    ProfileRequest asCpu() {
+        return new ProfileRequest("cpu", durationMs, intervalMs, thresholdMs, allocBytes, threads, byThread);
+    }
+
+    ProfileRequest asLock() {
+        return new ProfileRequest("lock", durationMs, intervalMs, thresholdMs, allocBytes, threads, byThread);
     }
 
     private static long number(Map<String, Object> args, String key, long fallback) {

@@ -35,7 +35,9 @@ final class DeadlockWatch {
     private final ThreadDumper dumper;
     private final CpuTracker cpu;
     private final BiConsumer<String, Consumer<JsonWriter>> events;
-    private final long periodMs;
+    private volatile long periodMs;
+    /** The {@code deadlocks} switch: off skips the checks (the CPU readings go on). */
+    private volatile boolean enabled = true;
     /** Cycles already reported, by key (sorted thread ids), kept while they last. */
     private final Set<String> reported = new HashSet<>();
 
@@ -55,8 +57,17 @@ final class DeadlockWatch {
         this.events = events;
     }
 
+    /** The check period in force, 0 while switched off. */
     long periodMs() {
-        return periodMs;
+        return enabled ? periodMs : 0;
+    }
+
+    /** Switches the checks on or off; on after a start with period 0 uses the default period. */
+    void setEnabled(boolean on) {
+        if (on && periodMs <= 0) {
+            periodMs = ThreadsFeature.DEFAULT_PERIOD_MS;
+        }
+        enabled = on;
     }
 
     /** The watch loop: a deadlock check every period, a CPU reading about every second. */
@@ -79,7 +90,8 @@ final class DeadlockWatch {
                 }
                 lastCpu = now;
             }
-            if (periodMs > 0) {
+            long period = periodMs;
+            if (enabled && period > 0) {
                 try {
                     check();
                 } catch (Throwable t) {
@@ -87,7 +99,7 @@ final class DeadlockWatch {
                 }
             }
             try {
-                Thread.sleep(periodMs > 0 ? Math.min(periodMs, 1000) : 1000);
+                Thread.sleep(enabled && period > 0 ? Math.min(period, 1000) : 1000);
             } catch (InterruptedException e) {
                 return;
             }

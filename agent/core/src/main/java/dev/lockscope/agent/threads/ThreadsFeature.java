@@ -2,6 +2,7 @@ package dev.lockscope.agent.threads;
 
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.Feature;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.protocol.JsonWriter;
 import java.util.Map;
 
@@ -29,6 +30,7 @@ public final class ThreadsFeature implements Feature {
     public void start(AgentContext ctx) {
         long period = ctx.options().millis("deadlockPeriod", DEFAULT_PERIOD_MS);
         watch = new DeadlockWatch(dumper, cpu, period, ctx::sendEvent);
+        watch.setEnabled(ctx.switches().on(FeatureSwitches.DEADLOCKS));
         ctx.command("threaddump", this::threadDump);
         watchThread = AgentContext.startThread("threads", watch::run);
     }
@@ -48,6 +50,18 @@ public final class ThreadsFeature implements Feature {
             default -> throw new IllegalArgumentException("format must be json, text or both, not '" + format + "'");
         }
         dumper.write(out, json, text, bool(args.get("lockedSynchronizers")));
+    }
+
+    /** One dump as the {@code threaddump} command returns it in JSON (without locked synchronizers). */
+    public String dumpJson() throws Exception {
+        JsonWriter w = new JsonWriter();
+        dumper.write(w, true, false, false);
+        return w.toString();
+    }
+
+    /** The JVM's own text dump, exactly as {@code jcmd <pid> Thread.print} prints it. */
+    public String dumpText() throws Exception {
+        return ThreadDumper.jstackText(false);
     }
 
     private static boolean bool(Object v) {
@@ -72,9 +86,21 @@ public final class ThreadsFeature implements Feature {
     }
 
     @Override
+    public void setSwitch(String name, boolean on) {
+        if (FeatureSwitches.DEADLOCKS.equals(name) && watch != null) {
+            watch.setEnabled(on);
+        }
+    }
+
+    @Override
     public void stop() {
         if (watchThread != null) {
             watchThread.interrupt();
+            try {
+                watchThread.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

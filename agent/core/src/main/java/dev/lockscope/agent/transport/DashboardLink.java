@@ -57,10 +57,18 @@ public final class DashboardLink {
     private volatile WebSocket socket;
     private volatile boolean acked;
     private volatile boolean closed;
+    /** Set by {@link #closeAfterFlush}: the sender sends what is queued, then a close frame, then stops. */
+    private volatile boolean closing;
+    /** Requests being handled; their responses must go out before a graceful close. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile ExecutorService httpThreads;
+    private volatile HttpClient client;
     private volatile Supplier<List<String>> features = List::of;
+    private volatile Consumer<String> tap;
 
     public DashboardLink(AgentOptions options, JvmIdentity identity, Function<String, CommandHandler> commands) {
-        String target = options.get("dashboard", AgentOptions.DEFAULT_DASHBOARD);
+        // An incident capture works without a dashboard (that is its point) unless one is named explicitly.
+        String target = options.get("dashboard", options.has("capture") ? "none" : AgentOptions.DEFAULT_DASHBOARD);
         this.uri = "none".equals(target) ? null : URI.create(target);
         String t = options.get("token", System.getenv("LOCKSCOPE_TOKEN"));
         this.token = t == null || t.isBlank() ? null : t;
@@ -87,7 +95,7 @@ public final class DashboardLink {
                 .field("type", Protocol.SAMPLE).field("seq", seq.incrementAndGet())
                 .field("ts", System.currentTimeMillis()).name("body").beginObject();
         body.accept(w);
-        messages.offer(w.endObject().endObject().toString());
+        publish(w.endObject().endObject().toString());
     }
 
     public boolean sendEvent(String kind, Consumer<JsonWriter> body) {
@@ -95,7 +103,24 @@ public final class DashboardLink {
                 .field("type", Protocol.EVENT).field("kind", kind).field("seq", seq.incrementAndGet())
                 .field("ts", System.currentTimeMillis()).name("body").beginObject();
         body.accept(w);
-        return messages.offer(w.endObject().endObject().toString());
+        return publish(w.endObject().endObject().toString());
+    }
+
+    /**
+     * Also hands every sample and event sent from now on to {@code tap} (an incident capture recording them),
+     * or stops doing so when null. The tap runs on the sending thread and must not block.
+     */
+    public void tap(Consumer<String> tap) {
+        this.tap = tap;
+    }
+
+    private boolean publish(String message) {
+        Consumer<String> t = tap;
+        if (t != null) {
+            t.accept(message);
+        }
+        // Without a dashboard nothing would ever drain the queue: do not fill it.
+        return uri == null || messages.offer(message);
     }
 
     public long dropped() {
@@ -120,12 +145,45 @@ public final class DashboardLink {
         commandThreads.shutdownNow();
     }
 
+    /**
+     * Detach: lets the sender send everything queued (and the answers of requests still running) followed by a
+     * normal close frame, waiting at most {@code maxWaitMs}; then closes for good and stops every thread of the
+     * link (sender, command and HTTP threads, the HTTP client's selector). Called from an agent thread; never from the sender itself.
+     */
+    public void closeAfterFlush(long maxWaitMs, java.lang.instrument.Instrumentation inst) {
+        closing = true;
+        Thread s = sender;
+        if (s != null) {
+            try {
+                s.join(maxWaitMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        close();
+        if (s != null) {
+            s.interrupt();
+            try {
+                s.join(maxWaitMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ExecutorService h = httpThreads;
+        if (h != null) {
+            h.shutdownNow();
+        }
+        HttpClientShutdown.shutdown(client, inst);
+    }
+
     private void run() {
+        httpThreads = httpThreads();
         HttpClient client = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
-                .executor(httpThreads())
+                .executor(httpThreads)
                 .build();
-        while (!closed) {
+        this.client = client;
+        while (!closed && !closing) {
             try {
                 connectAndPump(client);
             } catch (Throwable t) {
@@ -133,7 +191,7 @@ public final class DashboardLink {
             }
             socket = null;
             acked = false;
-            if (!closed) {
+            if (!closed && !closing) {
                 sleep(backoff.nextDelayMillis());
             }
         }
@@ -172,6 +230,9 @@ public final class DashboardLink {
             if (next != null) {
                 send(ws, next);
                 lastSend = System.currentTimeMillis();
+            } else if (closing && inFlight.get() == 0) {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "agent detached").get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return;
             } else if (System.currentTimeMillis() - lastSend > HEARTBEAT_MS) {
                 send(ws, new JsonWriter().beginObject().field("type", Protocol.HEARTBEAT)
                         .field("ts", System.currentTimeMillis()).endObject().toString());
@@ -192,7 +253,8 @@ public final class DashboardLink {
         }
     }
 
-    private String hello() {
+    /** The hello this link opens each connection with (identity and the features started so far). */
+    public String hello() {
         JsonWriter w = new JsonWriter().beginObject().field("type", Protocol.HELLO)
                 .field("protocol", Protocol.VERSION).name("identity").beginObject();
         identity.writeTo(w);
@@ -227,20 +289,26 @@ public final class DashboardLink {
             respondError(id, "unknown command '" + command + "'");
             return;
         }
+        inFlight.incrementAndGet();
         try {
             commandThreads.execute(() -> {
-                JsonWriter body = new JsonWriter();
                 try {
-                    handler.handle(args, body);
-                } catch (Throwable t) {
-                    respondError(id, t.getMessage() == null ? t.toString() : t.getMessage());
-                    return;
+                    JsonWriter body = new JsonWriter();
+                    try {
+                        handler.handle(args, body);
+                    } catch (Throwable t) {
+                        respondError(id, t.getMessage() == null ? t.toString() : t.getMessage());
+                        return;
+                    }
+                    String b = body.toString();
+                    responses.offer(new JsonWriter().beginObject().field("type", Protocol.RESPONSE).field("id", id)
+                            .field("ok", true).name("body").raw(b.isEmpty() ? "null" : b).endObject().toString());
+                } finally {
+                    inFlight.decrementAndGet();
                 }
-                String b = body.toString();
-                responses.offer(new JsonWriter().beginObject().field("type", Protocol.RESPONSE).field("id", id)
-                        .field("ok", true).name("body").raw(b.isEmpty() ? "null" : b).endObject().toString());
             });
         } catch (RejectedExecutionException e) {
+            inFlight.decrementAndGet();
             respondError(id, "busy: the agent is already running 4 requests");
         }
     }

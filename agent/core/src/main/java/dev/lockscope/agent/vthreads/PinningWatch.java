@@ -2,6 +2,7 @@ package dev.lockscope.agent.vthreads;
 
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.Feature;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.protocol.JsonWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class PinningWatch implements Feature {
     private volatile boolean supported;
     private long thresholdMs = DEFAULT_THRESHOLD_MS;
     private RecordingStream stream;
+    private Thread streamThread;
 
     /** One pinning site: where, how often, for how long, and one full stack for evidence. */
     private static final class Site {
@@ -58,11 +60,30 @@ public final class PinningWatch implements Feature {
         if (Runtime.version().feature() < 21) {
             return; // no virtual threads before 21: report unsupported, cost nothing
         }
+        supported = true;
+        if (ctx.switches().on(FeatureSwitches.JFR)) {
+            startStream();
+        }
+    }
+
+    private void startStream() {
         stream = new RecordingStream();
         stream.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ofMillis(thresholdMs)).withStackTrace();
         stream.onEvent("jdk.VirtualThreadPinned", this::record);
-        AgentContext.startThread("pinning-jfr", stream::start);
-        supported = true;
+        streamThread = AgentContext.startThread("pinning-jfr", stream::start);
+    }
+
+    /** The {@code jfr} switch starts and stops the stream (serialised by the runtime, never concurrent). */
+    @Override
+    public void setSwitch(String name, boolean on) {
+        if (!FeatureSwitches.JFR.equals(name) || !supported) {
+            return;
+        }
+        if (on && stream == null) {
+            startStream();
+        } else if (!on) {
+            stop();
+        }
     }
 
     private void record(RecordedEvent e) {
@@ -130,6 +151,15 @@ public final class PinningWatch implements Feature {
     public void stop() {
         if (stream != null) {
             stream.close();
+            stream = null;
+        }
+        if (streamThread != null) {
+            try {
+                streamThread.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            streamThread = null;
         }
     }
 }

@@ -78,7 +78,7 @@ class AsyncProfilerEngineTest {
         burner(300).join();
         p.execute("stop");
         String own = p.execute("flamegraph");
-        String template = Files.readString(Path.of("../../dashboard/src/main/resources/profiles/flamegraph-template.html"));
+        String template = Files.readString(Path.of("../../analysis/src/main/resources/profiles/flamegraph-template.html"));
         String ownViewer = viewer(own).replaceAll("Array\\(\\d+\\)", "Array(N)").replaceAll("#canvas \\{width: 100%; height: \\d+px}", "#canvas {width: 100%; height: Hpx}");
         String ourViewer = viewer(template).replace("Array({{depth}})", "Array(N)").replace("#canvas {width: 100%; height: {{height}}px}", "#canvas {width: 100%; height: Hpx}");
         assertThat(ourViewer).isEqualTo(ownViewer);

@@ -1,0 +1,230 @@
+package dev.lockscope.agent.waits;
+
+import dev.lockscope.agent.waits.ThreadClassifier.Classified;
+import dev.lockscope.agent.waits.ThreadClassifier.State;
+import dev.lockscope.protocol.JsonWriter;
+import java.lang.management.ThreadInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cumulative wall time per thread group and state, and per wait site (group, state, site frame, JDK call),
+ * fed by {@link #tick} with one look at every thread. Bounded: at most {@link #MAX_GROUPS} groups and
+ * {@link #MAX_SITES} sites; the rest is counted in {@code (other)} and {@code omittedSites}.
+ *
+ * <p>Thread-safety: every method is {@code synchronized}; only agent threads call them (the waits sampler
+ * and the agent's sampler), never an application thread.
+ */
+final class WaitTable {
+    static final int MAX_GROUPS = 64;
+    static final int MAX_SITES = 200;
+    static final String OTHER = "(other)";
+    /** Frames kept for a site's example stack. */
+    static final int SITE_STACK = 16;
+
+    private static final State[] STATES = State.values();
+
+    private static final class Group {
+        final long[] ns = new long[STATES.length];
+        long cpuNs;
+        int threadsNow;
+    }
+
+    private static final class Site {
+        final String id;
+        final String group;
+        final State state;
+        final String frame;
+        final String waitsOn;
+        String blocker;
+        String ownerNow;
+        String[] stack;
+        long ns;
+        long samples;
+        int waitersNow;
+        int waitersMax;
+        int holdersNow;
+        int holdersMax;
+        long holderSum;
+        long contendedTicks;
+        final long firstSeenMs;
+
+        Site(String id, String group, State state, String frame, String waitsOn, long now) {
+            this.id = id;
+            this.group = group;
+            this.state = state;
+            this.frame = frame;
+            this.waitsOn = waitsOn;
+            this.firstSeenMs = now;
+        }
+    }
+
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+    private final Map<String, Site> sites = new LinkedHashMap<>();
+    private final Map<Long, String> groupOfThread = new HashMap<>();
+    private final Map<Long, Long> lastCpu = new HashMap<>();
+    private long ticks;
+    private long sampledNs;
+    private long omittedSites;
+    private long nextSiteId;
+
+    /** Adds {@code dtNs} of wall time to each thread's state, as seen in {@code infos}. */
+    synchronized void tick(ThreadInfo[] infos, Classified[] states, long dtNs) {
+        ticks++;
+        sampledNs += dtNs;
+        long now = System.currentTimeMillis();
+        groups.values().forEach(g -> g.threadsNow = 0);
+        sites.values().forEach(s -> { s.waitersNow = 0; s.holdersNow = 0; s.ownerNow = null; });
+        groupOfThread.clear();
+        List<Site> touched = new ArrayList<>();
+        for (int i = 0; i < infos.length; i++) {
+            Classified c = states[i];
+            if (c == null) {
+                continue;
+            }
+            String gName = groupName(ThreadClassifier.group(infos[i].getThreadName()));
+            Group g = groups.get(gName);
+            g.threadsNow++;
+            g.ns[c.state().ordinal()] += dtNs;
+            groupOfThread.put(infos[i].getThreadId(), gName);
+            if (c.state() == State.PARKED || c.state() == State.SLEEP || c.state() == State.IO) {
+                Site s = site(gName, c, now);
+                if (s != null) {
+                    s.ns += dtNs;
+                    s.samples++;
+                    s.waitersNow++;
+                    s.blocker = c.blocker();
+                    if (c.owner() != null) {
+                        s.ownerNow = c.owner();
+                    }
+                    if (s.stack == null) {
+                        s.stack = stack(infos[i].getStackTrace());
+                    }
+                    if (s.waitersNow == 1) {
+                        touched.add(s);
+                    }
+                }
+            }
+        }
+        for (Site s : touched) {
+            s.waitersMax = Math.max(s.waitersMax, s.waitersNow);
+            if (s.state == State.PARKED && s.waitersNow >= 2) {
+                s.holdersNow = holders(s, infos, states);
+                s.holdersMax = Math.max(s.holdersMax, s.holdersNow);
+                s.holderSum += s.holdersNow;
+                s.contendedTicks++;
+            }
+        }
+    }
+
+    /**
+     * Threads that seem to hold what the waiters at {@code s} wait for: not waiting there, not idle, and running
+     * code of the same package as the waiting frame (a pool's connections and statements live next to the pool).
+     */
+    private static int holders(Site s, ThreadInfo[] infos, Classified[] states) {
+        String cls = s.frame.substring(0, s.frame.lastIndexOf('.', s.frame.indexOf('(')));
+        int dot = cls.lastIndexOf('.');
+        if (dot < 0) {
+            return 0;
+        }
+        String pkg = cls.substring(0, dot + 1);
+        int n = 0;
+        for (int i = 0; i < infos.length; i++) {
+            Classified c = states[i];
+            if (c == null || c.state() == State.IDLE || (s.frame.equals(c.site()) && c.state() == s.state)) {
+                continue;
+            }
+            for (StackTraceElement e : infos[i].getStackTrace()) {
+                if (e.getClassName().startsWith(pkg)) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Adds each thread's CPU time since the last call to its group. */
+    synchronized void addCpu(long[] ids, long[] cpuNs) {
+        Map<Long, Long> seen = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (cpuNs[i] < 0) {
+                continue;
+            }
+            Long before = lastCpu.get(ids[i]);
+            String g = groupOfThread.get(ids[i]);
+            if (before != null && g != null) {
+                groups.get(g).cpuNs += Math.max(0, cpuNs[i] - before);
+            }
+            seen.put(ids[i], cpuNs[i]);
+        }
+        lastCpu.clear();
+        lastCpu.putAll(seen);
+    }
+
+    private String groupName(String name) {
+        if (!groups.containsKey(name)) {
+            if (groups.size() >= MAX_GROUPS - 1 && !name.equals(OTHER)) {
+                name = OTHER;
+            }
+            groups.computeIfAbsent(name, k -> new Group());
+        }
+        return name;
+    }
+
+    private Site site(String group, Classified c, long now) {
+        String frame = c.site() == null ? "?" : c.site();
+        String key = group + '|' + c.state() + '|' + frame + '|' + c.waitsOn();
+        Site s = sites.get(key);
+        if (s == null) {
+            if (sites.size() >= MAX_SITES) {
+                omittedSites++;
+                return null;
+            }
+            s = new Site("w" + (++nextSiteId), group, c.state(), frame, c.waitsOn(), now);
+            sites.put(key, s);
+        }
+        return s;
+    }
+
+    private static String[] stack(StackTraceElement[] st) {
+        String[] out = new String[Math.min(SITE_STACK, st.length)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ThreadClassifier.frame(st[i]);
+        }
+        return out;
+    }
+
+    /** {@code ticks, sampledNs, groups[], sites[], omittedSites}; per-second maxima restart after each write. */
+    synchronized void write(JsonWriter w) {
+        w.field("ticks", ticks).field("sampledNs", sampledNs);
+        w.name("groups").beginArray();
+        for (Map.Entry<String, Group> e : groups.entrySet()) {
+            Group g = e.getValue();
+            w.beginObject().field("name", e.getKey()).field("threadsNow", g.threadsNow).field("cpuNs", g.cpuNs);
+            for (State s : STATES) {
+                w.field(s.name().toLowerCase() + "Ns", g.ns[s.ordinal()]);
+            }
+            w.endObject();
+        }
+        w.endArray();
+        w.name("sites").beginArray();
+        for (Site s : sites.values()) {
+            w.beginObject().field("id", s.id).field("group", s.group).field("state", s.state.name().toLowerCase())
+                    .field("site", s.frame).field("waitsOn", s.waitsOn).field("blocker", s.blocker)
+                    .field("ns", s.ns).field("samples", s.samples).field("waitersNow", s.waitersNow)
+                    .field("waitersMax", s.waitersMax).field("holdersNow", s.holdersNow)
+                    .field("holdersMax", s.holdersMax).field("holderSum", s.holderSum)
+                    .field("contendedTicks", s.contendedTicks).field("ownerNow", s.ownerNow)
+                    .field("firstSeenMs", s.firstSeenMs).field("stack", s.stack == null ? List.of() : List.of(s.stack))
+                    .endObject();
+            s.waitersMax = s.waitersNow;
+            s.holdersMax = s.holdersNow;
+        }
+        w.endArray();
+        w.field("omittedSites", omittedSites);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.lockscope.dashboard.findings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.waits.WaitService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Resource-pool exhaustion: many threads parked in the same acquisition frame of a pool (a semaphore, a blocking
+ * queue or a monitor wait inside a library's pool) while a steady number of holders, running code of the pool's
+ * package (its connections, its statements), keep every resource busy. That number is the pool's apparent size.
+ */
+final class ResourcePoolDetector implements Detector {
+    /** Mean threads waiting at the site over the window: one thread waiting now and then is normal queueing. */
+    static final double MIN_MEAN_WAITERS = Thresholds.number("resourcePool.minMeanWaiters", 2.0);
+    /** Holders busy on average, as a share of the apparent size: the pool really is used up, not idle-but-slow. */
+    static final double MIN_BUSY_SHARE = Thresholds.number("resourcePool.minBusyShare", 0.75);
+    /** JDK calls through which pools hand out resources (HikariCP, commons-pool, c3p0, DBCP and hand-made ones). */
+    static final List<String> ACQUIRE = List.of("java.util.concurrent.Semaphore.acquire",
+            "java.util.concurrent.Semaphore.tryAcquire", "java.util.concurrent.SynchronousQueue.poll",
+            "java.util.concurrent.LinkedBlockingQueue.take", "java.util.concurrent.LinkedBlockingQueue.poll",
+            "java.util.concurrent.ArrayBlockingQueue.take", "java.util.concurrent.ArrayBlockingQueue.poll",
+            "java.util.concurrent.LinkedBlockingDeque.takeFirst", "java.util.concurrent.LinkedBlockingDeque.pollFirst",
+            "java.util.concurrent.LinkedBlockingDeque.take", "java.util.concurrent.LinkedBlockingDeque.poll",
+            "java.lang.Object.wait", "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject.await",
+            "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject.awaitNanos");
+
+    private final long windowMs;
+
+    ResourcePoolDetector(long windowMs) {
+        this.windowMs = windowMs;
+    }
+
+    @Override
+    public String kind() {
+        return "resource-pool-exhaustion";
+    }
+
+    @Override
+    public List<Detection> detect(JvmSession jvm, long nowMs) {
+        JsonNode v = WaitService.view(jvm, windowMs, nowMs);
+        if (!v.path("fullWindow").asBoolean()) {
+            return List.of();
+        }
+        List<Detection> out = new ArrayList<>();
+        for (JsonNode w : v.path("waits")) {
+            int size = w.path("holdersMax").asInt();
+            double waiting = w.path("threadsWaitingMean").asDouble();
+            double holders = w.path("holdersMean").asDouble();
+            if (!w.path("state").asText().equals("parked") || !ACQUIRE.contains(w.path("waitsOn").asText())
+                    || waiting < MIN_MEAN_WAITERS || size == 0 || holders < MIN_BUSY_SHARE * size) {
+                continue;
+            }
+            out.add(detection(w, size, waiting, holders, v.path("windowSeconds").asDouble()));
+        }
+        return out;
+    }
+
+    private Detection detection(JsonNode w, int size, double waiting, double holders, double seconds) {
+        String site = w.path("site").asText();
+        String shortSite = Frames.appFrames(w.path("stack"), 2);
+        String pool = site.substring(0, site.lastIndexOf('.', site.indexOf('(')));
+        Evidence ev = new Evidence().link("waits", w.path("id").asText(), "Waits at " + shortSite)
+                .link("threads", null, "Thread dump");
+        ev.node().put("site", site).put("pool", pool).put("waitsOn", w.path("waitsOn").asText())
+                .put("apparentPoolSize", size).put("holdersMean", holders)
+                .put("waitingMean", waiting).put("waitingMax", w.path("waitersMax").asInt())
+                .put("totalWaitMs", w.path("totalWaitMs").asDouble()).put("group", w.path("group").asText())
+                .put("windowMs", windowMs);
+        String explanation = String.format(Locale.ROOT,
+                "Threads of %s wait for a resource from %s: on average %.1f threads (up to %d) were parked in %s "
+                        + "(%s) over the last %.0f s, while %d holders, always busy (%.1f on average), ran code of the "
+                        + "pool's package: the pool's apparent size is %d and every resource is taken. Each request "
+                        + "now waits for someone else's hold to end, so latency grows with the queue, not with the work.",
+                w.path("group").asText(), pool, waiting, w.path("waitersMax").asInt(), shortSite,
+                w.path("waitsOn").asText(), seconds, size, holders, size);
+        String fix = String.format(Locale.ROOT,
+                "Size the pool from measured figures (Little's law: resources needed = arrival rate × hold time; "
+                        + "with %d resources always busy, throughput is capped at %d / hold time), shorten holds "
+                        + "(no remote calls or user think-time while holding a resource from %s), or acquire with "
+                        + "a timeout and turn the failure into backpressure (reject or shed the request) instead of "
+                        + "queueing threads without bound.", size, size, pool);
+        return new Detection(site, Severity.WARNING, "Resource pool exhausted: " + pool + " (" + size
+                + " busy, " + Math.round(waiting) + " waiting)", explanation, fix, ev.node());
+    }
+}

@@ -1,0 +1,127 @@
+package dev.lockscope.dashboard.jvms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * All JVMs the dashboard has seen, keyed by the agent's stable JVM id, so a reconnecting agent continues its
+ * own history. The single owner of {@link JvmSession}s.
+ */
+public final class JvmRegistry {
+    private final Map<String, JvmSession> sessions = new ConcurrentHashMap<>();
+    private final Retention retention;
+    private final List<Consumer<JvmSession>> sampleListeners = new CopyOnWriteArrayList<>();
+    private final List<EventListener> eventListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<JvmSession>> connectListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> forgetListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * What the dashboard keeps, so its memory is bounded whatever the agents send: the newest
+     * {@code samplesPerJvm} samples and {@code eventsPerJvm} events of each JVM, and at most
+     * {@code disconnectedJvms} JVMs that went away (oldest disconnect forgotten first).
+     */
+    public record Retention(int samplesPerJvm, int eventsPerJvm, int disconnectedJvms) {}
+
+    /** Called for each event an agent sends, after it was stored. */
+    public interface EventListener {
+        void onEvent(JvmSession jvm, JvmSession.Event event);
+    }
+
+    public JvmRegistry(Retention retention) {
+        this.retention = retention;
+    }
+
+    /** {@code historySamples} per JVM and the dashboard's default event and disconnected-JVM bounds. */
+    public JvmRegistry(int historySamples) {
+        this(new Retention(historySamples, 1000, 200));
+    }
+
+    public JvmSession get(String id) {
+        return sessions.get(id);
+    }
+
+    /** All JVMs, connected first, then by name. */
+    public List<JvmSession> all() {
+        List<JvmSession> list = new ArrayList<>(sessions.values());
+        list.sort(Comparator.comparing((JvmSession s) -> !s.connected())
+                .thenComparing(s -> s.identity() == null ? "" : s.identity().path("name").asText()));
+        return list;
+    }
+
+    public void onSample(Consumer<JvmSession> listener) {
+        sampleListeners.add(listener);
+    }
+
+    public void onEvent(EventListener listener) {
+        eventListeners.add(listener);
+    }
+
+    /** Called with the id of a JVM the registry forgot, so per-JVM state elsewhere is dropped with it. */
+    public void onForget(Consumer<String> listener) {
+        forgetListeners.add(listener);
+    }
+
+    /** Called after an agent's hello was accepted (its session is connected). */
+    public void onConnect(Consumer<JvmSession> listener) {
+        connectListeners.add(listener);
+    }
+
+    /**
+     * Adds a JVM known from an earlier run of the dashboard, disconnected, so its captures and findings history
+     * stay reachable; a reconnecting agent with the same id continues it. Ignored when the id is already known.
+     */
+    public void restore(String jvmId, JsonNode identity, long lastSeenAt) {
+        sessions.computeIfAbsent(jvmId, id -> {
+            JvmSession s = new JvmSession(id, retention.samplesPerJvm(), retention.eventsPerJvm());
+            s.restore(identity, lastSeenAt);
+            return s;
+        });
+    }
+
+    /** Called by the agent endpoint when a hello was accepted. */
+    public JvmSession connect(String jvmId, JsonNode identity, List<String> features, Consumer<String> sender) {
+        JvmSession s = sessions.computeIfAbsent(jvmId, id -> new JvmSession(id, retention.samplesPerJvm(), retention.eventsPerJvm()));
+        s.attach(identity, features, sender);
+        pruneDisconnected();
+        for (Consumer<JvmSession> l : connectListeners) {
+            l.accept(s);
+        }
+        return s;
+    }
+
+    public void sampleArrived(JvmSession s, JvmSession.Sample sample) {
+        s.addSample(sample);
+        for (Consumer<JvmSession> l : sampleListeners) {
+            l.accept(s);
+        }
+    }
+
+    public void eventArrived(JvmSession s, JvmSession.Event event) {
+        s.addEvent(event);
+        for (EventListener l : eventListeners) {
+            l.onEvent(s, event);
+        }
+    }
+
+    private void pruneDisconnected() {
+        Collection<JvmSession> gone = sessions.values().stream().filter(s -> !s.connected())
+                .sorted(Comparator.comparingLong(JvmSession::disconnectedAt)).toList();
+        int excess = gone.size() - retention.disconnectedJvms();
+        for (JvmSession s : gone) {
+            if (excess-- <= 0) {
+                break;
+            }
+            sessions.remove(s.id());
+            for (Consumer<String> l : forgetListeners) {
+                l.accept(s.id());
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.lockscope.dashboard.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Bounds the lock series of one JVM: the {@code n} locks with the most cumulative wait keep their own labels,
+ * everything else the agent sent is summed into one {@code other} row. Ranking by cumulative wait (not by a
+ * recent window) keeps the membership stable, so each series stays a well-behaved counter; when a lock does
+ * move into the top N, {@code other} drops by its share once, which Prometheus treats as a counter reset.
+ */
+final class TopLocks {
+    static final String OTHER = "other";
+
+    /** One row: a lock (or {@code other}) with its cumulative waits and wait time. */
+    record Row(String id, String name, long waits, long waitNs) {}
+
+    private TopLocks() {}
+
+    /** The top {@code n} of {@code locks} (the agent's {@code body.locks.locks}) plus an {@code other} row if any remain. */
+    static List<Row> of(JsonNode locks, int n) {
+        List<Row> all = new ArrayList<>();
+        for (JsonNode l : locks) {
+            all.add(new Row(l.path("id").asText(), l.path("name").asText(l.path("id").asText()),
+                    l.path("waits").asLong(), l.path("totalWaitNs").asLong()));
+        }
+        all.sort(Comparator.comparingLong(Row::waitNs).reversed().thenComparing(Row::id));
+        List<Row> out = new ArrayList<>(all.subList(0, Math.min(n, all.size())));
+        if (all.size() > n) {
+            long waits = 0;
+            long ns = 0;
+            for (Row r : all.subList(n, all.size())) {
+                waits += r.waits();
+                ns += r.waitNs();
+            }
+            out.add(new Row(OTHER, OTHER, waits, ns));
+        }
+        return out;
+    }
+}
