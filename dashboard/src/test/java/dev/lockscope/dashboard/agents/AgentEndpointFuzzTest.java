@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * a well-formed agent connects and its data is stored exactly.
  */
 class AgentEndpointFuzzTest {
-    private static final int FRAMES = 120;
+    private static final int FRAMES = 80;
     private static final List<String> SEEDS = List.of(
             RawAgentSocket.hello("fuzz-host:1:1", 1, "fuzzed"),
             "{\"type\":\"sample\",\"seq\":7,\"ts\":1700000000000,\"body\":{\"vitals\":{\"threads\":{\"RUNNABLE\":3,\"BLOCKED\":1}},\"agent\":{\"droppedMessages\":0}}}",

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /** A hand-driven WebSocket client speaking (or deliberately not speaking) the agent protocol. */
 public final class RawAgentSocket implements AutoCloseable {
     public final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+    public final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
     final WebSocket ws;
 
     public RawAgentSocket(String url, String... headers) throws Exception {
