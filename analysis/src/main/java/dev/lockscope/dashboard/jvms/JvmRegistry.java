@@ -79,7 +79,7 @@ public final class JvmRegistry {
      */
     public void restore(String jvmId, JsonNode identity, long lastSeenAt) {
         sessions.computeIfAbsent(jvmId, id -> {
-            JvmSession s = new JvmSession(id, retention.samplesPerJvm(), retention.eventsPerJvm());
+            JvmSession s = newSession(id);
             s.restore(identity, lastSeenAt);
             return s;
         });
@@ -92,7 +92,7 @@ public final class JvmRegistry {
      */
     public JvmSession openArchive(String id, JsonNode identity, long lastSeenAt, String archiveName) {
         JvmSession s = sessions.computeIfAbsent(id, k -> {
-            JvmSession n = new JvmSession(k, historySamples);
+            JvmSession n = newSession(k);
             n.restore(identity, lastSeenAt);
             n.markArchive(archiveName);
             return n;
@@ -100,9 +100,13 @@ public final class JvmRegistry {
         return s.archive() != null ? s : null;
     }
 
+    private JvmSession newSession(String id) {
+        return new JvmSession(id, retention.samplesPerJvm(), retention.eventsPerJvm());
+    }
+
     /** Called by the agent endpoint when a hello was accepted. */
     public JvmSession connect(String jvmId, JsonNode identity, List<String> features, Consumer<String> sender) {
-        JvmSession s = sessions.computeIfAbsent(jvmId, id -> new JvmSession(id, retention.samplesPerJvm(), retention.eventsPerJvm()));
+        JvmSession s = sessions.computeIfAbsent(jvmId, id -> newSession(id));
         s.attach(identity, features, sender);
         pruneDisconnected();
         for (Consumer<JvmSession> l : connectListeners) {
