@@ -76,7 +76,7 @@ public final class DashboardProcess implements AutoCloseable {
     }
 
     private Object send(HttpRequest.Builder b) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IOException(r.request().method() + " " + r.uri() + " -> " + r.statusCode() + ": " + r.body());
         }

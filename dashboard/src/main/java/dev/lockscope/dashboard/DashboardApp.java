@@ -47,7 +47,8 @@ public final class DashboardApp {
     private DashboardApp() {}
 
     public static Javalin create(DashboardConfig config) {
-        return create(config, new JvmRegistry((int) Math.max(10, config.history().toSeconds())));
+        return create(config, new JvmRegistry(new JvmRegistry.Retention((int) Math.max(10, config.history().toSeconds()),
+                config.maxEvents(), config.maxDisconnected())));
     }
 
     public static Javalin create(DashboardConfig config, JvmRegistry registry) {

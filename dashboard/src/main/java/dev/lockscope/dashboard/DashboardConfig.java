@@ -12,13 +12,18 @@ import java.util.Locale;
  * message that names the flag, and refuses a non-loopback bind without a token.
  */
 public record DashboardConfig(String host, int port, String token, Duration history, Duration findingsWindow,
-                              Path dataDir, Duration dataMaxAge, long dataMaxBytes, UiAttach uiAttach, Path agentJar) {
+                              Path dataDir, Duration dataMaxAge, long dataMaxBytes, UiAttach uiAttach, Path agentJar,
+                              int maxEvents, int maxDisconnected) {
     public static final int DEFAULT_PORT = 7070;
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Ten minutes of once-a-second samples: the longest window the UI offers. */
     public static final Duration DEFAULT_HISTORY = Duration.ofMinutes(10);
     /** How much recent data windowed detectors judge: long enough to see a trend, short enough to react. */
     public static final Duration DEFAULT_FINDINGS_WINDOW = Duration.ofSeconds(10);
+    /** Events (long waits, deadlocks, ...) kept per JVM: about 4 MB per JVM at the agent's event sizes. */
+    public static final int DEFAULT_MAX_EVENTS = 1000;
+    /** JVMs that went away kept for their history; older ones are forgotten first. */
+    public static final int DEFAULT_MAX_DISCONNECTED = 200;
 
     /** Where captures and findings history live unless {@code --data-dir} says otherwise. */
     public static final Path DEFAULT_DATA_DIR = Paths.get(System.getProperty("user.home"), ".lockscope", "data");
@@ -31,6 +36,7 @@ public record DashboardConfig(String host, int port, String token, Duration hist
     public static final String USAGE = """
             usage: java -jar lockscope-dashboard.jar [--port 7070] [--host 127.0.0.1] [--token T] [--history 10m] [--findings-window 10s]
                    [--data-dir ~/.lockscope/data|none] [--data-max-age 7d] [--data-max-size 1g] [--ui-attach auto|on|off] [--agent-jar PATH]
+                   [--max-events 1000] [--max-disconnected 200]
               --port     HTTP port (0 picks a free one)
               --host     address to bind; anything but loopback requires --token
               --token    token agents and browsers must present (or env LOCKSCOPE_TOKEN)
@@ -40,32 +46,46 @@ public record DashboardConfig(String host, int port, String token, Duration hist
               --data-max-age   captures older than this are deleted (default 7d)
               --data-max-size  the oldest captures are deleted beyond this total (default 1g; k, m, g suffixes)
               --ui-attach      attach agents to local JVMs from the UI: auto (only on loopback), on, off
-              --agent-jar      the agent jar the UI attaches (default: lockscope-agent.jar next to the dashboard's jar)""";
+              --agent-jar      the agent jar the UI attaches (default: lockscope-agent.jar next to the dashboard's jar)
+              --max-events       events kept per JVM, oldest dropped first (default 1000)
+              --max-disconnected disconnected JVMs kept, oldest forgotten first (default 200)""";
 
     public static DashboardConfig defaults() {
         return new DashboardConfig(DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_HISTORY, DEFAULT_FINDINGS_WINDOW,
-                null, DEFAULT_DATA_MAX_AGE, DEFAULT_DATA_MAX_BYTES, UiAttach.AUTO, null);
+                null, DEFAULT_DATA_MAX_AGE, DEFAULT_DATA_MAX_BYTES, UiAttach.AUTO, null, DEFAULT_MAX_EVENTS,
+                DEFAULT_MAX_DISCONNECTED);
     }
 
     public DashboardConfig withPort(int p) {
-        return new DashboardConfig(host, p, token, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar);
+        return new DashboardConfig(host, p, token, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar,
+                maxEvents, maxDisconnected);
     }
 
     public DashboardConfig withToken(String t) {
-        return new DashboardConfig(host, port, t, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar);
+        return new DashboardConfig(host, port, t, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar,
+                maxEvents, maxDisconnected);
     }
 
     public DashboardConfig withFindingsWindow(Duration w) {
-        return new DashboardConfig(host, port, token, history, w, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar);
+        return new DashboardConfig(host, port, token, history, w, dataDir, dataMaxAge, dataMaxBytes, uiAttach, agentJar,
+                maxEvents, maxDisconnected);
+    }
+
+    /** Memory bounds: {@code h} of samples and {@code events} events per JVM, {@code disconnected} JVMs kept. */
+    public DashboardConfig withRetention(Duration h, int events, int disconnected) {
+        return new DashboardConfig(host, port, token, h, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, uiAttach,
+                agentJar, events, disconnected);
     }
 
     /** Persistence in {@code dir} (null: memory only) with these limits. */
     public DashboardConfig withDataDir(Path dir, Duration maxAge, long maxBytes) {
-        return new DashboardConfig(host, port, token, history, findingsWindow, dir, maxAge, maxBytes, uiAttach, agentJar);
+        return new DashboardConfig(host, port, token, history, findingsWindow, dir, maxAge, maxBytes, uiAttach, agentJar,
+                maxEvents, maxDisconnected);
     }
 
     public DashboardConfig withUiAttach(UiAttach mode, Path jar) {
-        return new DashboardConfig(host, port, token, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, mode, jar);
+        return new DashboardConfig(host, port, token, history, findingsWindow, dataDir, dataMaxAge, dataMaxBytes, mode, jar,
+                maxEvents, maxDisconnected);
     }
 
     /** Whether the UI may attach agents: {@code auto} means only while nothing beyond this machine can reach us. */
@@ -88,6 +108,8 @@ public record DashboardConfig(String host, int port, String token, Duration hist
         long dataMaxBytes = DEFAULT_DATA_MAX_BYTES;
         UiAttach uiAttach = UiAttach.AUTO;
         Path agentJar = null;
+        int maxEvents = DEFAULT_MAX_EVENTS;
+        int maxDisconnected = DEFAULT_MAX_DISCONNECTED;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value;
@@ -131,16 +153,30 @@ public record DashboardConfig(String host, int port, String token, Duration hist
                     }
                 }
                 case "--agent-jar" -> agentJar = Paths.get(value);
+                case "--max-events" -> maxEvents = parseCount(flag, value, 1, 1_000_000);
+                case "--max-disconnected" -> maxDisconnected = parseCount(flag, value, 0, 100_000);
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
         DashboardConfig c = new DashboardConfig(host, port, token, history, findingsWindow, dataDir, dataMaxAge,
-                dataMaxBytes, uiAttach, agentJar);
+                dataMaxBytes, uiAttach, agentJar, maxEvents, maxDisconnected);
         if (!c.loopbackOnly() && token == null) {
             throw new IllegalArgumentException("--host " + host + " is reachable beyond this machine: "
                     + "set --token (or LOCKSCOPE_TOKEN) so only holders of the token can connect");
         }
         return c;
+    }
+
+    static int parseCount(String flag, String v, int min, int max) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException(flag + " " + v + " is not a whole number from " + min + " to " + max);
     }
 
     static Duration parseDuration(String v) {

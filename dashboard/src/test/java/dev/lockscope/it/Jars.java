@@ -11,6 +11,8 @@ public final class Jars {
     public static final Path ROOT = Paths.get(System.getProperty("user.dir")).getParent();
     public static final Path AGENT = ROOT.resolve("agent/target/lockscope-agent.jar");
     public static final Path SAMPLES = ROOT.resolve("sample-apps/target/lockscope-samples.jar");
+    /** Benchmarks and harness programs, among them the agent swarm that speaks the real protocol. */
+    public static final Path BENCHMARKS = ROOT.resolve("benchmarks/target/lockscope-benchmarks.jar");
     /** Temurin 25, for virtual-thread and JDK 21+ behaviour. */
     public static final Path JDK25 = Paths.get("/usr/lib/jvm/temurin-25-jdk-amd64");
 

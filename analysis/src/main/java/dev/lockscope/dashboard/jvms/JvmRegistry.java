@@ -15,22 +15,32 @@ import java.util.function.Consumer;
  * own history. The single owner of {@link JvmSession}s.
  */
 public final class JvmRegistry {
-    /** Disconnected JVMs beyond this many are forgotten, oldest disconnect first. */
-    static final int MAX_DISCONNECTED = 200;
-
     private final Map<String, JvmSession> sessions = new ConcurrentHashMap<>();
-    private final int historySamples;
+    private final Retention retention;
     private final List<Consumer<JvmSession>> sampleListeners = new CopyOnWriteArrayList<>();
     private final List<EventListener> eventListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<JvmSession>> connectListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> forgetListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * What the dashboard keeps, so its memory is bounded whatever the agents send: the newest
+     * {@code samplesPerJvm} samples and {@code eventsPerJvm} events of each JVM, and at most
+     * {@code disconnectedJvms} JVMs that went away (oldest disconnect forgotten first).
+     */
+    public record Retention(int samplesPerJvm, int eventsPerJvm, int disconnectedJvms) {}
 
     /** Called for each event an agent sends, after it was stored. */
     public interface EventListener {
         void onEvent(JvmSession jvm, JvmSession.Event event);
     }
 
+    public JvmRegistry(Retention retention) {
+        this.retention = retention;
+    }
+
+    /** {@code historySamples} per JVM and the dashboard's default event and disconnected-JVM bounds. */
     public JvmRegistry(int historySamples) {
-        this.historySamples = historySamples;
+        this(new Retention(historySamples, 1000, 200));
     }
 
     public JvmSession get(String id) {
@@ -53,6 +63,11 @@ public final class JvmRegistry {
         eventListeners.add(listener);
     }
 
+    /** Called with the id of a JVM the registry forgot, so per-JVM state elsewhere is dropped with it. */
+    public void onForget(Consumer<String> listener) {
+        forgetListeners.add(listener);
+    }
+
     /** Called after an agent's hello was accepted (its session is connected). */
     public void onConnect(Consumer<JvmSession> listener) {
         connectListeners.add(listener);
@@ -64,7 +79,7 @@ public final class JvmRegistry {
      */
     public void restore(String jvmId, JsonNode identity, long lastSeenAt) {
         sessions.computeIfAbsent(jvmId, id -> {
-            JvmSession s = new JvmSession(id, historySamples);
+            JvmSession s = newSession(id);
             s.restore(identity, lastSeenAt);
             return s;
         });
@@ -77,7 +92,7 @@ public final class JvmRegistry {
      */
     public JvmSession openArchive(String id, JsonNode identity, long lastSeenAt, String archiveName) {
         JvmSession s = sessions.computeIfAbsent(id, k -> {
-            JvmSession n = new JvmSession(k, historySamples);
+            JvmSession n = newSession(k);
             n.restore(identity, lastSeenAt);
             n.markArchive(archiveName);
             return n;
@@ -85,9 +100,13 @@ public final class JvmRegistry {
         return s.archive() != null ? s : null;
     }
 
+    private JvmSession newSession(String id) {
+        return new JvmSession(id, retention.samplesPerJvm(), retention.eventsPerJvm());
+    }
+
     /** Called by the agent endpoint when a hello was accepted. */
     public JvmSession connect(String jvmId, JsonNode identity, List<String> features, Consumer<String> sender) {
-        JvmSession s = sessions.computeIfAbsent(jvmId, id -> new JvmSession(id, historySamples));
+        JvmSession s = sessions.computeIfAbsent(jvmId, id -> newSession(id));
         s.attach(identity, features, sender);
         pruneDisconnected();
         for (Consumer<JvmSession> l : connectListeners) {
@@ -113,12 +132,15 @@ public final class JvmRegistry {
     private void pruneDisconnected() {
         Collection<JvmSession> gone = sessions.values().stream().filter(s -> !s.connected())
                 .sorted(Comparator.comparingLong(JvmSession::disconnectedAt)).toList();
-        int excess = gone.size() - MAX_DISCONNECTED;
+        int excess = gone.size() - retention.disconnectedJvms();
         for (JvmSession s : gone) {
             if (excess-- <= 0) {
                 break;
             }
             sessions.remove(s.id());
+            for (Consumer<String> l : forgetListeners) {
+                l.accept(s.id());
+            }
         }
     }
 }

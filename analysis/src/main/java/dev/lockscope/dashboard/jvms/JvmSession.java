@@ -22,10 +22,9 @@ import java.util.function.Consumer;
  * history goes through this object's monitor and readers get copies.
  */
 public final class JvmSession implements LiveJvm {
-    private static final int MAX_EVENTS = 1000;
-
     private final String id;
     private final int historySamples;
+    private final int maxEvents;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
@@ -40,6 +39,8 @@ public final class JvmSession implements LiveJvm {
     private volatile long lastSeenAt;
     private volatile long lastSeq;
     private volatile long detachedAt;
+    /** Samples and events taken from the agent over all its connections (an ingestion figure). */
+    private volatile long received;
     private final AtomicLong connects = new AtomicLong();
 
     /** One once-a-second sample as the agent sent it ({@code body} holds a section per agent feature). */
@@ -48,9 +49,10 @@ public final class JvmSession implements LiveJvm {
     /** One event (deadlock, long wait, ...) as the agent sent it. */
     public record Event(String kind, long seq, long ts, JsonNode body) {}
 
-    JvmSession(String id, int historySamples) {
+    JvmSession(String id, int historySamples, int maxEvents) {
         this.id = id;
         this.historySamples = historySamples;
+        this.maxEvents = maxEvents;
     }
 
     public String id() {
@@ -83,6 +85,11 @@ public final class JvmSession implements LiveJvm {
 
     public long connects() {
         return connects.get();
+    }
+
+    /** Samples and events received so far (written under this object's monitor, read without it). */
+    public long received() {
+        return received;
     }
 
     /** Name of the capture archive this JVM was loaded from (read-only, never connected), or null. */
@@ -154,6 +161,7 @@ public final class JvmSession implements LiveJvm {
 
     synchronized void addSample(Sample s) {
         touch();
+        received++;
         lastSeq = Math.max(lastSeq, s.seq());
         samples.addLast(s);
         while (samples.size() > historySamples) {
@@ -163,8 +171,9 @@ public final class JvmSession implements LiveJvm {
 
     synchronized void addEvent(Event e) {
         touch();
+        received++;
         events.addLast(e);
-        while (events.size() > MAX_EVENTS) {
+        while (events.size() > maxEvents) {
             events.removeFirst();
         }
     }

@@ -64,6 +64,16 @@ public final class ThreadCaptures {
             }
         });
         registry.onEvent(this::onEvent);
+        registry.onForget(this::forgetJvm);
+    }
+
+    /** Drops from memory the captures and deadlock reports of a JVM the registry forgot (the store keeps its own bounds). */
+    private synchronized void forgetJvm(String jvmId) {
+        ArrayDeque<Capture> q = capturesByJvm.remove(jvmId);
+        if (q != null) {
+            q.forEach(c -> byId.remove(c.id()));
+        }
+        deadlocksByJvm.remove(jvmId);
     }
 
     private void load() {

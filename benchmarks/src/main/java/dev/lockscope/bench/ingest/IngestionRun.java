@@ -22,9 +22,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Ingestion measurement: a real dashboard in its own process, {@link AgentSwarm} agents connected to it, the
- * event rate stepped up until the agents' bounded queues start dropping. Per step: events/s the dashboard took,
- * drops, the dashboard's CPU (from {@code /proc}), its live heap after a full GC ({@code jcmd GC.class_histogram}),
- * and UI update latency — from a sample handed to agent 0's WebSocket to it arriving on the browser's stream
+ * event rate stepped up until the agents' bounded queues start dropping. Per step: messages/s (events and samples)
+ * the agents produced and the dashboard ingested ({@code received} in its JVM list), the backlog between them at
+ * the end of the step (in the agents' queues and socket buffers), drops, the dashboard's CPU (from {@code /proc}), its live heap after a full GC ({@code jcmd GC.class_histogram}),
+ * and UI update latency — from a sample produced by agent 0 (queueing included) to it arriving on the browser's stream
  * {@code /api/jvms/{id}/stream} (server-sent events), read here as a browser would.
  *
  * <p>Usage: {@code IngestionRun [agents=50] [rates=1000,2000,5000,10000,20000,40000] [step=15] [history=60s]
@@ -40,7 +41,8 @@ public final class IngestionRun {
         Map<String, String> o = Args.parse(args);
         int agents = Integer.parseInt(o.getOrDefault("agents", "50"));
         long stepMs = (long) (Double.parseDouble(o.getOrDefault("step", "15")) * 1000);
-        List<String> flags = new ArrayList<>(List.of("--history", o.getOrDefault("history", "60s")));
+        // Memory only: the harness must neither read nor leave data in the user's ~/.lockscope.
+        List<String> flags = new ArrayList<>(List.of("--data-dir", "none", "--history", o.getOrDefault("history", "60s")));
         if (o.containsKey("maxEvents")) {
             flags.addAll(List.of("--max-events", o.get("maxEvents")));
         }
@@ -55,26 +57,34 @@ public final class IngestionRun {
                 System.out.printf("%d agents connected (hello/ack each)%n", agents);
                 ConcurrentHistogram latency = new ConcurrentHistogram(3_600_000_000L, 3);
                 subscribe(dashboard, swarm, latency);
-                System.out.printf("%10s %12s %10s %10s %12s %12s %12s %12s%n", "target/s", "taken/s", "dropped", "dash CPU",
-                        "live heap MB", "UI p50 ms", "UI p99 ms", "UI max ms");
+                System.out.printf("%9s %10s %11s %9s %9s %9s %13s %10s %10s %10s%n", "target/s", "offered/s", "ingested/s",
+                        "backlog", "dropped", "dash CPU", "live heap MB", "UI p50 ms", "UI p99 ms", "UI max ms");
                 for (String r : o.getOrDefault("rates", "1000,2000,5000,10000,20000,40000").split(",")) {
                     double rate = Double.parseDouble(r);
-                    long sent0 = swarm.sent();
+                    // The list GET can take seconds on a loaded dashboard: ingested/s is timed between its answers,
+                    // the swarm's and the process's counters over the step itself.
+                    long received0 = received(dashboard);
+                    long r0 = System.nanoTime();
+                    latency.reset();
+                    long offered0 = swarm.offered();
                     long dropped0 = swarm.dropped();
                     long cpu0 = cpuTicks(dashboard.pid());
-                    latency.reset();
                     long t0 = System.nanoTime();
                     swarm.rate(rate);
                     Thread.sleep(stepMs);
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    long cpu1 = cpuTicks(dashboard.pid());
-                    long sent = swarm.sent() - sent0;
+                    long offered = swarm.offered() - offered0;
                     long dropped = swarm.dropped() - dropped0;
+                    long cpu1 = cpuTicks(dashboard.pid());
+                    double seconds = (System.nanoTime() - t0) / 1e9;
                     Histogram h = latency.copy();
+                    long received = received(dashboard) - received0;
+                    double receivedSeconds = (System.nanoTime() - r0) / 1e9;
+                    long backlog = swarm.offered() - swarm.dropped() - received0 - received;
                     swarm.rate(0);
                     double heap = liveHeapMb(dashboard.pid());
-                    System.out.printf("%10.0f %12.0f %10d %9.0f%% %12.1f %12.1f %12.1f %12.1f%n", rate, sent / seconds,
-                            dropped, (cpu1 - cpu0) / 100.0 / seconds * 100, heap, h.getValueAtPercentile(50) / 1000.0,
+                    System.out.printf("%9.0f %10.0f %11.0f %9d %9d %8.0f%% %13.1f %10.1f %10.1f %10.1f%n", rate, offered / seconds,
+                            received / receivedSeconds, backlog, dropped,
+                            (cpu1 - cpu0) / 100.0 / seconds * 100, heap, h.getValueAtPercentile(50) / 1000.0,
                             h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
                     Thread.sleep(2_000); // let a backlog drain before the next step
                     if (dropped > 0) {
@@ -106,6 +116,19 @@ public final class IngestionRun {
                 });
             }
         });
+    }
+
+    /** Samples and events the dashboard has taken from the swarm's agents so far ({@code received} in the JVM list). */
+    @SuppressWarnings("unchecked")
+    private static long received(DashboardProcess dashboard) throws IOException, InterruptedException {
+        long n = 0;
+        for (Object o : (List<Object>) dashboard.get("/api/jvms")) {
+            Map<String, Object> j = (Map<String, Object>) o;
+            if (String.valueOf(j.get("name")).startsWith("swarm-")) {
+                n += ((Number) j.get("received")).longValue();
+            }
+        }
+        return n;
     }
 
     /** utime + stime of a process, in clock ticks (1/100 s on Linux). */

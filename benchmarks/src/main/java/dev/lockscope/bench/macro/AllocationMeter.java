@@ -24,8 +24,10 @@ final class AllocationMeter {
     private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP).toList();
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
     private long allocatedBeforeLastGc;
     private long usedAfterLastGc;
+    private long gcsSeen;
 
     private AllocationMeter() {}
 
@@ -34,7 +36,7 @@ final class AllocationMeter {
         synchronized (m) {
             m.usedAfterLastGc = m.heapUsedNow();
         }
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (GarbageCollectorMXBean gc : m.collectors) {
             ((NotificationEmitter) gc).addNotificationListener((n, h) -> {
                 if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
                     GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
@@ -48,10 +50,30 @@ final class AllocationMeter {
     private synchronized void gcDone(Map<String, MemoryUsage> before, Map<String, MemoryUsage> after) {
         allocatedBeforeLastGc += Math.max(0, heapUsed(before) - usedAfterLastGc);
         usedAfterLastGc = heapUsed(after);
+        gcsSeen++;
     }
 
-    synchronized long allocatedBytes() {
-        return allocatedBeforeLastGc + Math.max(0, heapUsedNow() - usedAfterLastGc);
+    /**
+     * GC notifications arrive after the GC, on another thread: read only once every GC so far was accounted, or
+     * the heap already emptied by a GC not yet reported would make the figure go backwards.
+     */
+    long allocatedBytes() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            long gcs = gcCount();
+            synchronized (this) {
+                long used = heapUsedNow();
+                // No GC between the two counts, and every one of them accounted: "used" belongs to this epoch.
+                if (gcsSeen >= gcs && gcCount() == gcs || System.nanoTime() > deadline) {
+                    return allocatedBeforeLastGc + Math.max(0, used - usedAfterLastGc);
+                }
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private long gcCount() {
+        return collectors.stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
     }
 
     long cpuNs() {

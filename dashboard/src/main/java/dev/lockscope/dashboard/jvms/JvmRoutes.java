@@ -120,6 +120,7 @@ public final class JvmRoutes implements RouteGroup {
         o.put("disconnectedAt", s.disconnectedAt());
         o.put("lastSeenAt", s.lastSeenAt());
         o.put("connects", s.connects());
+        o.put("received", s.received());
         o.put("archive", s.archive());
         JvmSession.Sample latest = s.latest();
         o.set("sample", latest == null ? null : latest.body());
