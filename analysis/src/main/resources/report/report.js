@@ -65,7 +65,8 @@
     const dl = el('table');
     for (const [k, v] of Object.entries(ev || {})) {
       if (v === null || typeof v === 'object') continue;
-      dl.append(el('tr', {}, el('td', { class: 'label', text: k }), el('td', { class: 'mono', text: fmt(v, 3) })));
+      const when = /At$/.test(k) && typeof v === 'number' && v > 1e12; // epoch milliseconds
+      dl.append(el('tr', {}, el('td', { class: 'label', text: k }), el('td', { class: 'mono', text: when ? time(v) : fmt(v, 3) })));
     }
     box.append(el('div', { class: 'label', text: 'Evidence' }), dl);
     if (ev && ev.cycle && ev.cycle.threads) {

@@ -83,6 +83,7 @@ function trouble(j) {
 }
 
 function homePage() {
+  document.body.classList.remove('read-only');
   crumbs.replaceChildren(el('span', {}, 'JVMs'));
   const body = el('div', { id: 'jvm-list' });
   const attachPanel = el('div');
@@ -176,6 +177,7 @@ async function jvmPage(id, tabId, params) {
   let renderWindow = () => {};
   try {
     page.jvm = await api('/api/jvms/' + encodeURIComponent(id));
+    document.body.classList.toggle('read-only', !!page.jvm.archive); // an archive: nothing to ask of it
     page.samples = await page.api('/samples?window=10m');
   } catch (e) {
     main.replaceChildren(el('p', { class: 'error' }, e.message), el('a', { href: '#/' }, 'back to the JVM list'));

@@ -72,7 +72,6 @@ export function jvmControls(page) {
           + new Date(g.since).toLocaleTimeString();
       }
       detachButton.disabled = !j.connected;
-      detachButton.hidden = !!j.archive; // an archive has no agent
       if (j.detached) status.textContent = 'agent detached at ' + new Date(j.detachedAt).toLocaleTimeString();
     },
   };

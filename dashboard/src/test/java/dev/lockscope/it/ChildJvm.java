@@ -21,11 +21,12 @@ public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<String> errLines = new CopyOnWriteArrayList<>();
+    /** The threads copying the child's output; they end once the child's pipes close. */
+    private final List<Thread> pumps;
 
     private ChildJvm(Process process) {
         this.process = process;
-        pump(process.getInputStream(), lines, "out");
-        pump(process.getErrorStream(), errLines, "err");
+        pumps = List.of(pump(process.getInputStream(), lines, "out"), pump(process.getErrorStream(), errLines, "err"));
     }
 
     /** Builder for {@code java [jvmArgs] [-javaagent:agent=options] -jar samples.jar sample args}. */
@@ -156,10 +157,13 @@ public final class ChildJvm implements AutoCloseable {
                 + " stderr: " + tail(stderr()));
     }
 
-    /** Waits for the process to exit and returns its exit code. */
+    /** Waits for the process to exit and returns its exit code; its output is then complete in stdout()/stderr(). */
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("process " + pid() + " did not exit within " + timeout);
+        }
+        for (Thread t : pumps) {
+            t.join(10_000); // a loaded machine may not have copied the last lines yet
         }
         return process.exitValue();
     }
@@ -168,7 +172,7 @@ public final class ChildJvm implements AutoCloseable {
         return l.subList(Math.max(0, l.size() - 20), l.size()).toString();
     }
 
-    private static void pump(java.io.InputStream in, List<String> into, String name) {
+    private static Thread pump(java.io.InputStream in, List<String> into, String name) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
@@ -181,6 +185,7 @@ public final class ChildJvm implements AutoCloseable {
         }, "child-" + name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     @Override

@@ -39,7 +39,8 @@ public final class AgentRuntime {
     /** The longest detach waits for any one part (the init thread, a feature's thread, the link) to finish. */
     static final long STOP_WAIT_MS = 15_000;
 
-    private static AgentRuntime running;
+    /** Written under the class monitor; volatile so {@link #current()} never waits for a start or detach. */
+    private static volatile AgentRuntime running;
 
     private final AgentOptions options;
     private final FeatureSwitches switches;
@@ -82,7 +83,7 @@ public final class AgentRuntime {
     }
 
     /** The agent running in this JVM, or null when none runs (never started, or detached). */
-    public static synchronized AgentRuntime current() {
+    public static AgentRuntime current() {
         return running;
     }
 

@@ -10,7 +10,7 @@ import java.util.Map;
  * The agent's on/off switches, one per capability that costs something in the application: {@code locks} (the
  * j.u.c. lock instrumentation; off falls back to JFR {@code ThreadPark} events while {@code jfr} is on),
  * {@code pools} (the {@code ThreadPoolExecutor} instrumentation; pools are still found through their worker
- * threads), {@code jfr} (the agent's continuous JFR streams: contended monitors, virtual-thread pinning) and
+ * threads), {@code jfr} (the agent's continuous JFR streams: contended monitors, virtual-thread pinning, JVM pauses) and
  * {@code deadlocks} (the periodic deadlock check).
  *
  * <p>Set at start as agent options ({@code locks=off}; the older {@code locks.instrument}, {@code pools.instrument},

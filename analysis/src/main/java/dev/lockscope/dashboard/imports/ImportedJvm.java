@@ -39,6 +39,9 @@ public final class ImportedJvm {
     /** Most locks in a sample, heaviest total wait first (the agent's own cap is {@code locks.maxLocks}). */
     static final int MAX_LOCKS = 200;
 
+    /** Largest text file read: thousands of dumps of thousands of threads, still well within a heap. */
+    static final long MAX_TEXT_BYTES = 256L * 1024 * 1024;
+
     /** One file to read: the name to report it by, and where its bytes are. */
     public record Input(String name, Path path) {}
 
@@ -85,6 +88,12 @@ public final class ImportedJvm {
         }
         if (JfrRecording.isJfr(head)) {
             readJfr(in);
+            return;
+        }
+        long size = Files.size(in.path());
+        if (size > MAX_TEXT_BYTES) {
+            problems.add(in.name(), null, size + " bytes is more text than a thread dump file holds (at most "
+                    + MAX_TEXT_BYTES + "): not read");
             return;
         }
         String text = new String(Files.readAllBytes(in.path()), StandardCharsets.UTF_8);

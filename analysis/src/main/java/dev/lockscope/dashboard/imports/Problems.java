@@ -1,7 +1,9 @@
 package dev.lockscope.dashboard.imports;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What could not be read while importing files: each message names the file and the line or record. Bounded
@@ -12,7 +14,7 @@ public final class Problems {
     static final int MAX_PER_FILE = 20;
 
     private final List<String> messages = new ArrayList<>();
-    private final java.util.Map<String, Integer> perFile = new java.util.HashMap<>();
+    private final Map<String, Integer> perFile = new HashMap<>();
 
     /** Records that {@code what} could not be read in {@code file} at {@code where} ("line 12", "event 40"). */
     public void add(String file, String where, String what) {

@@ -106,7 +106,7 @@ public final class ThreadDumpText {
         }
     }
 
-    private static final class Thread {
+    private static final class ThreadBlock {
         final ObjectNode json;
         final ArrayNode frames;
         final ArrayNode lockedMonitors;
@@ -115,7 +115,7 @@ public final class ThreadDumpText {
         String waitClass;
         String waitVerb;
 
-        Thread(ObjectNode json) {
+        ThreadBlock(ObjectNode json) {
             this.json = json;
             this.frames = json.putArray("frames");
             this.lockedMonitors = json.putArray("lockedMonitors");
@@ -132,8 +132,8 @@ public final class ThreadDumpText {
         }
         dump.put("ts", ts).put("lockedSynchronizers", false).put("source", "jstack text");
         ArrayNode threads = dump.putArray("threads");
-        Map<String, Thread> byName = new LinkedHashMap<>();
-        Thread current = null;
+        Map<String, ThreadBlock> byName = new LinkedHashMap<>();
+        ThreadBlock current = null;
         boolean inOwnable = false;
         boolean inDeadlockSection = false;
         boolean inSkippedBlock = false;
@@ -153,9 +153,7 @@ public final class ThreadDumpText {
             if (line.isBlank()) {
                 inOwnable = false;
                 inSkippedBlock = false;
-                if (current != null) {
-                    current = null;
-                }
+                current = null;
                 continue;
             }
             if (line.startsWith("Found one Java-level deadlock") || line.startsWith("Found a total of")) {
@@ -196,7 +194,7 @@ public final class ThreadDumpText {
                 ObjectNode t = threads.addObject().put("id", Long.parseLong(h.group(2))).put("name", h.group(1))
                         .put("state", "UNKNOWN").put("daemon", h.group(3) != null)
                         .put("priority", h.group(4) == null ? 5 : Integer.parseInt(h.group(4)));
-                current = new Thread(t);
+                current = new ThreadBlock(t);
                 byName.putIfAbsent(h.group(1), current);
                 inOwnable = false;
                 continue;
@@ -244,8 +242,8 @@ public final class ThreadDumpText {
                         + "\", skipped: " + clip(line));
             }
         }
-        Map<String, Thread> ownerOf = new HashMap<>();
-        for (Thread t : byName.values()) {
+        Map<String, ThreadBlock> ownerOf = new HashMap<>();
+        for (ThreadBlock t : byName.values()) {
             for (String[] h : t.held) {
                 // A thread in Object.wait() released the monitor it lists as locked further down its stack.
                 if (!h[0].equals(t.waitAddress) || !"waiting on".equals(t.waitVerb)) {
@@ -253,7 +251,7 @@ public final class ThreadDumpText {
                 }
             }
         }
-        for (Thread t : byName.values()) {
+        for (ThreadBlock t : byName.values()) {
             for (String[] h : t.held) {
                 if (!h[0].equals(t.waitAddress) || !"waiting on".equals(t.waitVerb)) {
                     ObjectNode lm = t.lockedMonitors.addObject().put("className", h[1]).put("identityHash", h[0]);
@@ -269,7 +267,7 @@ public final class ThreadDumpText {
                     case "waiting on", "waiting to re-lock in wait()" -> "object-wait";
                     default -> "park";
                 });
-                Thread owner = t.waitVerb.equals("waiting on") ? null : ownerOf.get(t.waitAddress);
+                ThreadBlock owner = t.waitVerb.equals("waiting on") ? null : ownerOf.get(t.waitAddress);
                 if (owner != null && owner != t) {
                     t.json.put("lockOwnerId", owner.json.path("id").asLong()).put("lockOwnerName",
                             owner.json.path("name").asText());
@@ -278,8 +276,8 @@ public final class ThreadDumpText {
             t.json.put("stackDepth", t.frames.size());
         }
         for (String[] e : reportedEdges) {
-            Thread waiter = byName.get(e[0]);
-            Thread owner = byName.get(e[3]);
+            ThreadBlock waiter = byName.get(e[0]);
+            ThreadBlock owner = byName.get(e[3]);
             if (waiter != null && owner != null && !waiter.json.has("lockOwnerId")) {
                 waiter.json.put("lockOwnerId", owner.json.path("id").asLong()).put("lockOwnerName", e[3]);
                 if (waiter.waitAddress == null) {

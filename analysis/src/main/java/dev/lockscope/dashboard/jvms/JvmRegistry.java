@@ -70,6 +70,21 @@ public final class JvmRegistry {
         });
     }
 
+    /**
+     * Adds a JVM loaded from the capture archive {@code archiveName}: read-only and never connected, so it is
+     * not announced to connect listeners (nor remembered as a JVM whose agent may come back). Returns the
+     * existing session when {@code id} is already an archive here, null when it names another JVM.
+     */
+    public JvmSession openArchive(String id, JsonNode identity, long lastSeenAt, String archiveName) {
+        JvmSession s = sessions.computeIfAbsent(id, k -> {
+            JvmSession n = new JvmSession(k, historySamples);
+            n.restore(identity, lastSeenAt);
+            n.markArchive(archiveName);
+            return n;
+        });
+        return s.archive() != null ? s : null;
+    }
+
     /** Called by the agent endpoint when a hello was accepted. */
     public JvmSession connect(String jvmId, JsonNode identity, List<String> features, Consumer<String> sender) {
         JvmSession s = sessions.computeIfAbsent(jvmId, id -> new JvmSession(id, historySamples));

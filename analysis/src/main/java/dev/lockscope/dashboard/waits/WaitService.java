@@ -42,8 +42,10 @@ public final class WaitService {
                 .put("windowSeconds", seconds);
         List<JvmSession.Sample> inWindow = jvm.samplesSince(fromTs);
         out.set("coverage", coverage(now, then, seconds));
-        out.set("groups", groups(now, then, seconds));
-        out.set("waits", sites(now, then, seconds, inWindow));
+        // Sampled time, not the window's length, is what the states add up to (a starved sampler credits less).
+        double sampledSeconds = Math.max(0.001, delta(now, then, "sampledNs") / NS_PER_MS / 1000);
+        out.set("groups", groups(now, then, sampledSeconds));
+        out.set("waits", sites(now, then, sampledSeconds, inWindow));
         out.set("jvm", stopped(now, then, seconds, fromTs));
         out.set("gcOverlap", gcOverlap(now, then, seconds));
         return out;

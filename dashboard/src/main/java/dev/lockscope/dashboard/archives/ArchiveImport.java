@@ -53,9 +53,8 @@ public final class ArchiveImport {
         }
         JsonNode identity = hello.path("identity");
         String id = "archive:" + identity.path("jvmId").asText("?") + ":" + manifest.path("startedAt").asLong();
-        JvmSession existing = registry.get(id);
-        if (existing != null && existing.archive() != null) {
-            return new Loaded(existing, true, 0, 0, 0, List.of());
+        if (registry.get(id) != null) {
+            return new Loaded(registry.get(id), true, 0, 0, 0, List.of());
         }
 
         List<Item> items = new ArrayList<>();
@@ -93,12 +92,10 @@ public final class ArchiveImport {
         }
         items.sort(Comparator.comparingLong(Item::ts).thenComparingInt(Item::order));
 
-        List<String> features = new ArrayList<>();
-        hello.path("features").forEach(f -> features.add(f.asText()));
-        JvmSession session = registry.connect(id, identity, features, msg -> {
-            throw new IllegalStateException("an archive takes no requests");
-        });
-        session.markArchive(name);
+        JvmSession session = registry.openArchive(id, identity, manifest.path("endedAt").asLong(System.currentTimeMillis()), name);
+        if (session == null) {
+            throw new IllegalArgumentException(name + ": another JVM here has the id " + id);
+        }
         int samples = 0;
         int events = 0;
         int dumps = 0;

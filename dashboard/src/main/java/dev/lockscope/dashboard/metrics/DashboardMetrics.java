@@ -123,8 +123,9 @@ public final class DashboardMetrics {
 
     private void eachPool(String field, BiConsumer<JvmSession, JsonNode> f) {
         eachLatest((s, body) -> {
+            java.util.Set<String> seen = new java.util.HashSet<>(); // a repeated id would fail the whole scrape
             for (JsonNode p : body.path("pools").path("pools")) {
-                if (p.path(field).isNumber()) {
+                if (p.path(field).isNumber() && seen.add(p.path("id").asText())) {
                     f.accept(s, p);
                 }
             }

@@ -66,7 +66,10 @@ public final class DataDirStore implements CaptureStore {
         this.maxBytes = maxBytes;
         this.clock = clock;
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                ownerOnly(dir);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
         }
@@ -271,6 +274,15 @@ public final class DataDirStore implements CaptureStore {
             }
         } catch (IOException e) {
             LOG.warn("could not delete {}: {}", d, e.toString());
+        }
+    }
+
+    /** Thread dumps and profiles show code, thread names and arguments: a new data directory is the owner's alone. */
+    private static void ownerOnly(Path dir) {
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: it keeps its own default permissions
         }
     }
 

@@ -136,6 +136,7 @@ class CaptureEndToEndTest {
         assertThat(a.entries()).containsKeys("report.html", "profiles/cpu.collapsed", "profiles/cpu.html", "profiles/profile.jfr");
         assertThat(new String(a.entries().get("recording.jfr"), 0, 3)).isEqualTo("FLR");
         assertThat(Files.exists(Path.of(zip("deadlock") + ".parts"))).isFalse();
+        assertThat(a.text("report.html")).contains("recording.jfr", "messages.jsonl").doesNotContain("progress.json");
 
         // the JVM goes on, without the agent
         assertThat(deadlock.isAlive()).isTrue();
@@ -224,10 +225,11 @@ class CaptureEndToEndTest {
             page.waitForURL(u -> u.contains("#/jvm/archive"), new Page.WaitForURLOptions().setTimeout(30_000));
             assertThat(page.locator("#jvm-state").textContent()).isEqualTo("archive · read-only");
             assertThat(page.locator("#findings-strip .finding.critical .finding-title").textContent()).startsWith("Deadlock: transfer-");
-            assertThat(page.locator("#detach").isHidden()).isTrue();
+            assertThat(page.locator("#jvm-controls").isHidden()).isTrue();
             page.locator("a[data-tab=threads]").click();
             page.locator("#captures td:has-text('finding-deadlock')").waitFor();
             assertThat(page.locator("#captures").textContent()).contains("start", "end");
+            assertThat(page.locator("#take-dump").isHidden()).isTrue();
             Browser.screenshot(page, "capture-archive-in-dashboard.png");
 
             JsonNode jvm = d.get("/api/jvms").get(0);

@@ -203,7 +203,13 @@ class ProductionControlsEndToEndTest {
         List<Probe> before = awaitProbes(app, app.stdout().size(), 3);
         assertThat(before).allMatch(Probe::poolSeen);
         assertThat(before.get(2).recorded()).isGreaterThan(before.get(0).recorded());
-        assertThat(jcmd(app.pid(), "Thread.print")).contains("\"lockscope-sampler\"", "\"lockscope-locks\"");
+        // and a profile is running (async-profiler, or JFR where it cannot load)
+        HttpResponse<String> profile = dashboard.post(api("/profiles"), "{\"event\": \"cpu\", \"duration\": 120}");
+        assertThat(profile.statusCode()).as(profile.body()).isEqualTo(201);
+        String profileId = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(profile.body())
+                .path("id").asText();
+        assertThat(jcmd(app.pid(), "Thread.print"))
+                .contains("\"lockscope-sampler\"", "\"lockscope-locks\"", "\"lockscope-profile-");
 
         // when: a person clicks "Detach agent" in the JVM's page and confirms
         openJvmPage();
@@ -217,6 +223,8 @@ class ProductionControlsEndToEndTest {
         assertThat(j.path("connected").asBoolean()).isFalse();
         assertThat(j.path("detached").asBoolean()).isTrue();
         assertThat(dashboard.get(api("/events?kind=detached"))).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                dashboard.get("/api/profiles/" + profileId).path("status").asText().equals("failed"));
 
         // and: no agent thread, no recording; the advice is gone although the program switched the bridge back on
         await().atMost(Duration.ofSeconds(10)).until(() -> app.stdout().stream().anyMatch(l -> l.endsWith("state=detached")));

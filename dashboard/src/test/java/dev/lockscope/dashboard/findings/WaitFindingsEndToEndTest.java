@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,19 @@ class WaitFindingsEndToEndTest {
             "gc-amplified-contention");
     /** Four JVMs start together on a small shared machine: agents take a while to come up. */
     static final Duration FIND = Duration.ofSeconds(90);
+
+    /** Like {@link FindingsSupport#jvmId}, with the patience several JVMs starting at once need. */
+    static String jvmId(RunningDashboard d, long pid) {
+        AtomicReference<String> id = new AtomicReference<>();
+        await().atMost(FIND).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode j = d.jvmByPid(pid);
+            if (j != null) {
+                id.set(j.path("id").asText());
+            }
+            return j != null;
+        });
+        return id.get();
+    }
 
     @Test
     void eachNonLockStallIsFoundOnItsSampleWithItsEvidence() throws Exception {
@@ -40,10 +54,10 @@ class WaitFindingsEndToEndTest {
                      .agent("dashboard=" + d.agentUrl() + ",name=gateway").start();
              ChildJvm gc = ChildJvm.sample("gc-contention", "--workers=" + between(4, 8), "--entries=" + between(50_000, 80_000))
                      .agent("dashboard=" + d.agentUrl() + ",name=sessions").start()) {
-            String connId = FindingsSupport.jvmId(d, conn.pid());
-            String commonId = FindingsSupport.jvmId(d, common.pid());
-            String loopId = FindingsSupport.jvmId(d, loop.pid());
-            String gcId = FindingsSupport.jvmId(d, gc.pid());
+            String connId = jvmId(d, conn.pid());
+            String commonId = jvmId(d, common.pid());
+            String loopId = jvmId(d, loop.pid());
+            String gcId = jvmId(d, gc.pid());
 
             JsonNode exhausted = FindingsSupport.awaitOpen(d, connId, "resource-pool-exhaustion", FIND);
             assertThat(exhausted.at("/evidence/apparentPoolSize").asInt()).isEqualTo(pool);
@@ -89,7 +103,7 @@ class WaitFindingsEndToEndTest {
                      .agent("dashboard=" + d.agentUrl() + ",name=healthy").start()) {
             List<String> ids = new ArrayList<>();
             for (ChildJvm a : List.of(conn, common, loop, gc, busy, paced)) {
-                ids.add(FindingsSupport.jvmId(d, a.pid()));
+                ids.add(jvmId(d, a.pid()));
             }
             // Every JVM has a full detection window of time breakdown, then three more windows pass.
             await().atMost(FIND).pollInterval(Duration.ofSeconds(1)).until(() -> {

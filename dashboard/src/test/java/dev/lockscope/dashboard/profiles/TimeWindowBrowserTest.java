@@ -41,6 +41,8 @@ class TimeWindowBrowserTest {
             page.navigate(d.url() + "/#/jvm/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/overview");
             Locator chart = page.locator(".chart .u-over").first();
             assertThat(chart).isVisible(SLOW);
+            // The stampede's finding is in the strip above the charts: the layout is settled before dragging.
+            assertThat(page.locator("#findings-strip article.finding").first()).isVisible(SLOW);
 
             // Pause: the view freezes while samples keep arriving.
             page.locator("#pause").click();

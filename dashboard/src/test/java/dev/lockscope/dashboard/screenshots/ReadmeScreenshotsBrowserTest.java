@@ -30,10 +30,12 @@ class ReadmeScreenshotsBrowserTest {
              ChildJvm pool = ChildJvm.sample("saturated-pool").agent("dashboard=" + d.agentUrl() + ",name=report-pool").start();
              ChildJvm deadlock = ChildJvm.sample("deadlock").agent("dashboard=" + d.agentUrl() + ",name=payments").start();
              Browser browser = Browser.launch()) {
+            long t0 = System.nanoTime();
             String cacheId = jvmId(d, cache);
             String poolId = jvmId(d, pool);
             String deadlockId = jvmId(d, deadlock);
             deadlock.awaitLine("cycle formed at", Duration.ofSeconds(60));
+            System.out.printf("screenshots: jvms connected, deadlock formed after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             // A lock profile of the stampede, so the Profiles page has a flame graph to show.
             await().atMost(Duration.ofSeconds(60)).until(() -> d.get("/api/jvms/" + cacheId).path("features").toString().contains("\"profile\""));
             HttpResponse<String> started = d.post("/api/jvms/" + cacheId + "/profiles", "{\"event\":\"lock\",\"duration\":4}");
@@ -41,12 +43,14 @@ class ReadmeScreenshotsBrowserTest {
             String profileId = Json.MAPPER.readTree(started.body()).path("id").asText();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> d.get("/api/profiles/" + profileId).path("status").asText(), s -> !s.equals("running"));
+            System.out.printf("screenshots: profile done after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             String topLock = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> d.get("/api/jvms/" + cacheId + "/locks?window=60s").path("locks").path(0).path("id").asText(""),
                             id -> !id.isEmpty());
             String topPool = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> saturatedPool(d, poolId), id -> !id.isEmpty());
 
+            System.out.printf("screenshots: top lock and saturated pool found after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             Page page = browser.newPage();
             page.setViewportSize(1280, 640);
             page.navigate(d.url() + "/");
@@ -83,6 +87,7 @@ class ReadmeScreenshotsBrowserTest {
             page.waitForTimeout(1000);
             Browser.readmeScreenshot(page, "profiles.png");
 
+            System.out.printf("screenshots: screenshots taken after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             for (String name : new String[] {"home", "overview", "locks", "pools", "time", "threads", "profiles"}) {
                 assertThat(Files.size(Jars.ROOT.resolve("docs/screenshots/" + name + ".png"))).isGreaterThan(10_000);
             }

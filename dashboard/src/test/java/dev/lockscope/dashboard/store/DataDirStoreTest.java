@@ -49,6 +49,13 @@ class DataDirStoreTest {
     }
 
     @Test
+    void aNewDataDirectoryIsReadableByItsOwnerOnly(@TempDir Path parent) throws Exception {
+        Path dir = parent.resolve("data");
+        open(dir, Duration.ofDays(7), 1 << 30);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+    }
+
+    @Test
     void capturesOlderThanTheMaximumAgeArePrunedAndTheirOwnersTold(@TempDir Path dir) {
         DataDirStore s = open(dir, Duration.ofHours(1), 1 << 30);
         List<String> pruned = new ArrayList<>();

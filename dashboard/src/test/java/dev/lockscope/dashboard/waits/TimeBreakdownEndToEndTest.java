@@ -30,8 +30,11 @@ import org.junit.jupiter.api.Test;
  */
 class TimeBreakdownEndToEndTest {
     static final String PAYLOAD = "<img src=x onerror=alert(1)>";
-    static final int WINDOW_S = 15;
-    static final Pattern TRUTH = Pattern.compile("truth spin=(\\d+) sleep=(\\d+) futureWait=(\\d+) futureRest=(\\d+)");
+    /** Looks the compared window must hold: 4 threads × 600 looks bound the sampling error of a 50 % share to ±1 %. */
+    static final long MIN_LOOKS = 600;
+    /** At 20 ms a lightly loaded machine needs about 15 s; a heavily loaded one starves the sampler, so wait longer. */
+    static final int MAX_WINDOW_S = 120;
+    static final Pattern TRUTH = Pattern.compile("truth at=(\\d+) spin=(\\d+) sleep=(\\d+) futureWait=(\\d+) futureRest=(\\d+)");
     static final Random RANDOM = new Random();
 
     static RunningDashboard dashboard;
@@ -84,23 +87,51 @@ class TimeBreakdownEndToEndTest {
     static long[] truth(String line) {
         Matcher m = TRUTH.matcher(line);
         assertThat(m.find()).as(line).isTrue();
-        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-                Long.parseLong(m.group(4))};
+        return new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4)),
+                Long.parseLong(m.group(5)), Long.parseLong(m.group(1))};
+    }
+
+    /** The program's cumulative figures printed closest to {@code ts}. */
+    static long[] nearest(long ts) {
+        long[] best = null;
+        for (String l : app.stdout()) {
+            if (l.startsWith("truth")) {
+                long[] t = truth(l);
+                if (best == null || Math.abs(t[4] - ts) < Math.abs(best[4] - ts)) {
+                    best = t;
+                }
+            }
+        }
+        return best;
     }
 
     @Test
     void breakdownOfThreadsWithKnownProportionsMatchesWithinTenPercent() throws Exception {
-        // Given a full window of sampling
+        // Given a full window of sampling holding enough looks (the shortest such window of 15 s or more)
         AtomicReference<JsonNode> view = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            view.set(waits(WINDOW_S));
-            return view.get().path("fullWindow").asBoolean();
+        AtomicReference<Integer> windowS = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(MAX_WINDOW_S + 60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            for (int w = 15; w <= MAX_WINDOW_S; w += 5) {
+                JsonNode v = waits(w);
+                if (!v.path("fullWindow").asBoolean()) {
+                    return false;
+                }
+                if (v.at("/coverage/looks").asLong() >= MIN_LOOKS || w == MAX_WINDOW_S) {
+                    view.set(v);
+                    windowS.set(w);
+                    return true;
+                }
+            }
+            return false;
         });
-        // the program's own measurement over the same stretch: its line now and WINDOW_S lines (seconds) earlier
-        List<String> lines = new ArrayList<>(app.stdout().stream().filter(l -> l.startsWith("truth")).toList());
-        assertThat(lines.size()).isGreaterThan(WINDOW_S);
-        long[] end = truth(lines.get(lines.size() - 1));
-        long[] begin = truth(lines.get(lines.size() - 1 - WINDOW_S));
+        // the program's own measurement over the same stretch: its lines nearest the window's two ends
+        long fromTs = view.get().path("fromTs").asLong();
+        long toTs = view.get().path("toTs").asLong();
+        await().atMost(Duration.ofSeconds(10)).until(() -> app.stdout().stream().filter(l -> l.startsWith("truth"))
+                .anyMatch(l -> truth(l)[4] >= toTs));
+        long[] begin = nearest(fromTs);
+        long[] end = nearest(toTs);
+        assertThat(end[4] - begin[4]).isGreaterThan(windowS.get() * 800L);
         double spinShare = (double) (end[0] - begin[0]) / (end[0] - begin[0] + end[1] - begin[1]);
         double waitShare = (double) (end[2] - begin[2]) / (end[2] - begin[2] + end[3] - begin[3]);
 

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * nominal figures are not the truth): {@code half-*} threads compute for {@code spinMs} of wall time then sleep
  * as long; {@code future-waiter-*} threads wait {@code waitMs} on a future another thread completes, then sleep
  * a quarter of that. Prints once a second, cumulative nanoseconds:
- * {@code truth spin=… sleep=… futureWait=… futureRest=…}. Args: spinMs waitMs halfThreads waiterThreads [extraThreadName].
+ * {@code truth at=<epoch ms> spin=… sleep=… futureWait=… futureRest=…}. Args: spinMs waitMs halfThreads waiterThreads [extraThreadName].
  */
 public final class KnownProportionsWorkload {
     static final AtomicLong spin = new AtomicLong();
@@ -65,7 +65,7 @@ public final class KnownProportionsWorkload {
         }
         while (true) {
             Thread.sleep(1000);
-            System.out.println("truth spin=" + spin.get() + " sleep=" + sleep.get() + " futureWait=" + futureWait.get()
+            System.out.println("truth at=" + System.currentTimeMillis() + " spin=" + spin.get() + " sleep=" + sleep.get() + " futureWait=" + futureWait.get()
                     + " futureRest=" + futureRest.get());
         }
     }

@@ -117,6 +117,7 @@ public final class Capture {
         }
         writeManifest(null, 0);
         writeProgress();
+        nextTick = System.currentTimeMillis() + TICK_MS;
         link.tap(queue::offer);
         Runtime.getRuntime().addShutdownHook(exitHook);
         AgentContext.startThread("capture", this::run);
@@ -211,12 +212,14 @@ public final class Capture {
                 if (!step()) {
                     break;
                 }
+            } catch (Throwable t) {
+                BridgeErrors.record(t); // a full disk, say: keep trying, the end still comes
+            }
+            try {
                 Thread.sleep(DRAIN_MS);
             } catch (InterruptedException e) {
                 finish("stopped");
                 break;
-            } catch (Throwable t) {
-                BridgeErrors.record(t);
             }
         }
         if (!exiting) {
@@ -387,6 +390,9 @@ public final class Capture {
             List<ReportWriter.FlameGraph> graphs = new ArrayList<>();
             flameGraph(graphs, "cpu", "CPU (sampled while the capture ran)");
             flameGraph(graphs, "lock", "Lock contention (contended acquisitions of at least 1 ms)");
+            // The report lists the files beside it: the capture's own bookkeeping is not part of the archive.
+            Files.deleteIfExists(parts.resolve(CaptureFiles.PROGRESS));
+            Files.deleteIfExists(parts.resolve(CaptureFiles.STOP));
             a.writeReport(endedAt, graphs, parts);
             findings.clear();
             findings.addAll(a.kinds());

@@ -3,6 +3,7 @@ package dev.lockscope.agent.profile;
 import dev.lockscope.agent.AgentContext;
 import dev.lockscope.agent.AgentOptions;
 import dev.lockscope.agent.Feature;
+import dev.lockscope.agent.FeatureSwitches;
 import dev.lockscope.bridge.BridgeErrors;
 import dev.lockscope.protocol.JsonWriter;
 import java.io.IOException;
@@ -51,8 +52,9 @@ public final class AlwaysOnRecording implements Feature {
     private static final int MAX_COLLAPSED_BYTES = 16 * 1024 * 1024;
 
     private volatile Recording recording;
-    private boolean on;
-    private String offReason;
+    private volatile boolean on;
+    private volatile String offReason;
+    private boolean optionOn;
     private long maxAgeMs;
     private long maxSizeBytes;
     private long periodMs;
@@ -84,6 +86,7 @@ public final class AlwaysOnRecording implements Feature {
     public void start(AgentContext ctx) throws Exception {
         AgentOptions o = ctx.options();
         on = o.flag("recording", true);
+        optionOn = on;
         maxAgeMs = Math.max(10_000, o.millis("recording.maxAge", 600_000));
         maxSizeBytes = bytes(o, "recording.maxSize", 64L << 20);
         periodMs = Math.max(1, o.millis("recording.period", 100));
@@ -114,6 +117,17 @@ public final class AlwaysOnRecording implements Feature {
             offReason = "JDK Flight Recorder is not available in this JVM";
             return;
         }
+        cleanupHook = new Thread(this::deleteSnapshots, "lockscope-recording-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+        if (ctx.switches().on(FeatureSwitches.JFR)) {
+            startRecording();
+        } else {
+            on = false;
+            offReason = "the agent's jfr switch is off";
+        }
+    }
+
+    private synchronized void startRecording() {
         Recording r = new Recording();
         r.setName(NAME);
         r.setToDisk(true);
@@ -124,10 +138,42 @@ public final class AlwaysOnRecording implements Feature {
         r.enable("jdk.ThreadPark").withThreshold(Duration.ofMillis(thresholdMs)).withStackTrace();
         r.start();
         recording = r;
+        samplingPaused = false;
+        on = true;
+        offReason = null;
         startedAt = System.currentTimeMillis();
         rotator = AgentContext.startThread("recording-chunks", this::rotateLoop);
-        cleanupHook = new Thread(this::deleteSnapshots, "lockscope-recording-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    private synchronized void stopRecording() {
+        Thread t = rotator;
+        rotator = null;
+        if (t != null) {
+            t.interrupt();
+        }
+        Recording r = recording;
+        recording = null;
+        if (r != null) {
+            r.close(); // JFR deletes the data only this recording held
+        }
+    }
+
+    /**
+     * The agent's {@code jfr} switch (all of its JFR use) stops the recording, history included, and starts a new
+     * one (serialised by the runtime). The {@code recording} option is the recording's own switch.
+     */
+    @Override
+    public void setSwitch(String name, boolean enabled) {
+        if (!FeatureSwitches.JFR.equals(name) || !optionOn || !FlightRecorder.isAvailable()) {
+            return;
+        }
+        if (enabled && recording == null) {
+            startRecording();
+        } else if (!enabled) {
+            stopRecording();
+            on = false;
+            offReason = "the agent's jfr switch is off";
+        }
     }
 
     @Override
@@ -168,15 +214,7 @@ public final class AlwaysOnRecording implements Feature {
     /** Detach: the recording is closed (JFR deletes its repository data) and snapshots not fetched are deleted. */
     @Override
     public void stop() {
-        Thread t = rotator;
-        if (t != null) {
-            t.interrupt();
-        }
-        Recording r = recording;
-        recording = null;
-        if (r != null) {
-            r.close();
-        }
+        stopRecording();
         if (cleanupHook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanupHook);
@@ -189,7 +227,7 @@ public final class AlwaysOnRecording implements Feature {
 
     /** Closes the current chunk now and then (see {@link #rotateMs}); a snapshot taken and closed at once does it. */
     private void rotateLoop() {
-        while (true) {
+        while (recording != null) {
             try {
                 Thread.sleep(rotateMs);
             } catch (InterruptedException e) {

@@ -55,11 +55,12 @@ final class JvmPauses {
 
     /** False once stopped: a stream created after {@link #stop()} must not start. */
     private volatile boolean wanted;
+    private volatile Thread thread;
 
     /** Starts the stream on an agent thread of its own; after {@link #stop()} it may be started again. */
     void start() {
         wanted = true;
-        AgentContext.startThread("waits-jfr", this::run);
+        thread = AgentContext.startThread("waits-jfr", this::run);
     }
 
     private void run() {
@@ -87,11 +88,20 @@ final class JvmPauses {
         }
     }
 
+    /** Closes the stream and waits (bounded) for its thread to end: after a detach no agent thread is left. */
     void stop() {
         wanted = false;
         RecordingStream rs = stream;
         if (rs != null) {
             rs.close();
+        }
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package dev.lockscope.agent.waits;
 import dev.lockscope.agent.waits.ThreadClassifier.Classified;
 import dev.lockscope.agent.waits.ThreadClassifier.State;
 import dev.lockscope.protocol.JsonWriter;
-import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -71,8 +70,11 @@ final class WaitTable {
     private long omittedSites;
     private long nextSiteId;
 
-    /** Adds {@code dtNs} of wall time to each thread's state, as seen in {@code infos}. */
-    synchronized void tick(ThreadInfo[] infos, Classified[] states, long dtNs) {
+    /**
+     * Adds {@code dtNs} of wall time to each thread's state. {@code stacks[i]} is null on looks that read no
+     * stacks; holders are counted only on looks that did.
+     */
+    synchronized void tick(long[] ids, String[] names, Classified[] states, StackTraceElement[][] stacks, long dtNs) {
         ticks++;
         sampledNs += dtNs;
         long now = System.currentTimeMillis();
@@ -80,17 +82,19 @@ final class WaitTable {
         sites.values().forEach(s -> { s.waitersNow = 0; s.holdersNow = 0; s.ownerNow = null; });
         groupOfThread.clear();
         List<Site> touched = new ArrayList<>();
-        for (int i = 0; i < infos.length; i++) {
+        boolean withStacks = false;
+        for (int i = 0; i < ids.length; i++) {
             Classified c = states[i];
             if (c == null) {
                 continue;
             }
-            String gName = groupName(ThreadClassifier.group(infos[i].getThreadName()));
+            withStacks |= stacks[i] != null;
+            String gName = groupName(ThreadClassifier.group(names[i]));
             Group g = groups.get(gName);
             g.threadsNow++;
             g.ns[c.state().ordinal()] += dtNs;
-            groupOfThread.put(infos[i].getThreadId(), gName);
-            if (c.state() == State.PARKED || c.state() == State.SLEEP || c.state() == State.IO) {
+            groupOfThread.put(ids[i], gName);
+            if (c.site() != null && (c.state() == State.PARKED || c.state() == State.SLEEP || c.state() == State.IO)) {
                 Site s = site(gName, c, now);
                 if (s != null) {
                     s.ns += dtNs;
@@ -100,8 +104,8 @@ final class WaitTable {
                     if (c.owner() != null) {
                         s.ownerNow = c.owner();
                     }
-                    if (s.stack == null) {
-                        s.stack = stack(infos[i].getStackTrace());
+                    if (s.stack == null && stacks[i] != null) {
+                        s.stack = stack(stacks[i]);
                     }
                     if (s.waitersNow == 1) {
                         touched.add(s);
@@ -111,8 +115,8 @@ final class WaitTable {
         }
         for (Site s : touched) {
             s.waitersMax = Math.max(s.waitersMax, s.waitersNow);
-            if (s.state == State.PARKED && s.waitersNow >= 2) {
-                s.holdersNow = holders(s, infos, states);
+            if (withStacks && s.state == State.PARKED && s.waitersNow >= 2) {
+                s.holdersNow = holders(s, stacks, states);
                 s.holdersMax = Math.max(s.holdersMax, s.holdersNow);
                 s.holderSum += s.holdersNow;
                 s.contendedTicks++;
@@ -124,7 +128,7 @@ final class WaitTable {
      * Threads that seem to hold what the waiters at {@code s} wait for: not waiting there, not idle, and running
      * code of the same package as the waiting frame (a pool's connections and statements live next to the pool).
      */
-    private static int holders(Site s, ThreadInfo[] infos, Classified[] states) {
+    private static int holders(Site s, StackTraceElement[][] stacks, Classified[] states) {
         String cls = s.frame.substring(0, s.frame.lastIndexOf('.', s.frame.indexOf('(')));
         int dot = cls.lastIndexOf('.');
         if (dot < 0) {
@@ -132,12 +136,13 @@ final class WaitTable {
         }
         String pkg = cls.substring(0, dot + 1);
         int n = 0;
-        for (int i = 0; i < infos.length; i++) {
+        for (int i = 0; i < stacks.length; i++) {
             Classified c = states[i];
-            if (c == null || c.state() == State.IDLE || (s.frame.equals(c.site()) && c.state() == s.state)) {
+            if (c == null || stacks[i] == null || c.state() == State.IDLE
+                    || (s.frame.equals(c.site()) && c.state() == s.state)) {
                 continue;
             }
-            for (StackTraceElement e : infos[i].getStackTrace()) {
+            for (StackTraceElement e : stacks[i]) {
                 if (e.getClassName().startsWith(pkg)) {
                     n++;
                     break;
@@ -176,7 +181,7 @@ final class WaitTable {
     }
 
     private Site site(String group, Classified c, long now) {
-        String frame = c.site() == null ? "?" : c.site();
+        String frame = c.site();
         String key = group + '|' + c.state() + '|' + frame + '|' + c.waitsOn();
         Site s = sites.get(key);
         if (s == null) {

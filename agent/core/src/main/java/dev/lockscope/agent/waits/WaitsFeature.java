@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Where the threads' wall time goes ({@code body.waits}): every {@code waits.interval} (jittered, so a workload
  * with the same period is not always caught in the same phase) one look at all platform threads' states and
- * top frames is credited to their group and, for waits that are not locks, to their wait site
+ * top frames; the interval is credited to each thread's group and, for waits that are not locks, to their wait site
  * ({@link WaitTable}); about once a second each thread's CPU time is added to its group; JFR adds the time the
  * JVM stopped everyone and the lock waiting that overlapped GC pauses ({@link JvmPauses}).
  *
@@ -25,15 +25,20 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class WaitsFeature implements Feature {
     /** Frames read per thread: enough to get past the JDK's own frames to the caller that waits. */
     static final int DEPTH = 32;
+    /** How often a look also reads stacks (a safepoint); the looks between reuse what the last stacks said. */
+    static final long STACKS_EVERY_NS = 1_000_000_000L;
 
     private final com.sun.management.ThreadMXBean mx =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final WaitTable table = new WaitTable();
+    private final StateMemory memory = new StateMemory();
     private JvmPauses pauses;
+    private Thread sampler;
     private long intervalMs;
     private volatile boolean stopped;
     private volatile long costNs;
     private volatile long looks;
+    private volatile long dumps;
     /** CPU time of the sampling thread so far: the agent's own cost of this feature (wall time includes waiting for a core). */
     private volatile long cpuCostNs;
 
@@ -53,7 +58,7 @@ public final class WaitsFeature implements Feature {
         intervalMs = o.millis("waits.interval", 100);
         if (intervalMs > 0) {
             intervalMs = Math.max(10, intervalMs);
-            AgentContext.startThread("waits", this::sampleLoop);
+            sampler = AgentContext.startThread("waits", this::sampleLoop);
         }
         pauses = new JvmPauses(Math.max(1, o.millis("waits.gcOverlapThreshold", 5)));
         if (ctx.switches().on(FeatureSwitches.JFR)) {
@@ -75,33 +80,67 @@ public final class WaitsFeature implements Feature {
         }
     }
 
+    /**
+     * Looks happen on a schedule of their own (each interval drawn before it starts, uniform in [½, 1½]× the mean)
+     * and each is weighted by its planned interval, never by the time it took: on a machine short of CPU a look
+     * that finds threads running waits longer for them to reach the safepoint, and weighting by measured time
+     * would credit that extra time to "running".
+     */
     private void sampleLoop() {
         boolean cpu = mx.isThreadCpuTimeSupported() && enableCpuTime();
-        long last = System.nanoTime();
+        long next = System.nanoTime();
         long nextCpu = 0;
+        long nextStacks = 0;
         while (!stopped) {
+            long interval = ThreadLocalRandom.current().nextLong(intervalMs * 500_000, intervalMs * 1_500_000 + 1);
+            next += interval;
+            long wait = next - System.nanoTime();
+            if (wait < 0) {
+                // Behind (the previous look's safepoint, a starved sampler): never burst to catch up, which
+                // would sample the moment right after a stall many times; wait a fresh interval instead.
+                next = System.nanoTime() + interval;
+                wait = interval;
+            }
             try {
-                // Uniform in [interval/2, 3·interval/2]: the mean stays the interval, the phase wanders.
-                Thread.sleep(ThreadLocalRandom.current().nextLong(intervalMs / 2, intervalMs * 3 / 2 + 1));
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
             } catch (InterruptedException e) {
                 return;
             }
             try {
                 long t0 = System.nanoTime();
-                // A look credits the time since the previous one; a stalled sampler (suspended process, a long
-                // pause) credits at most a few intervals rather than seconds to whatever it sees next.
-                long dt = Math.min(t0 - last, intervalMs * 4_000_000L);
-                last = t0;
-                long[] ids = mx.getAllThreadIds();
-                ThreadInfo[] infos = mx.getThreadInfo(ids, DEPTH);
-                Classified[] states = new Classified[infos.length];
-                for (int i = 0; i < infos.length; i++) {
-                    ThreadInfo ti = infos[i];
-                    if (ti != null && !ti.getThreadName().startsWith("lockscope-")) {
-                        states[i] = ThreadClassifier.classify(ti);
-                    }
+                // States at the moment of the look, read from each Thread without stopping anyone. Stacks need a
+                // safepoint (every thread stopped, for as long as the slowest takes to get there: tens of ms on a
+                // loaded machine), so they are read only every STACKS_EVERY_NS.
+                Thread[] threads = liveThreads();
+                int n = threads.length;
+                long[] ids = new long[n];
+                String[] names = new String[n];
+                Thread.State[] seen = new Thread.State[n];
+                for (int i = 0; i < n; i++) {
+                    ids[i] = threads[i].getId();
+                    names[i] = threads[i].getName();
+                    seen[i] = threads[i].getState();
                 }
-                table.tick(compact(infos, states), compact(states), dt);
+                ThreadInfo[] infos = null;
+                if (t0 >= nextStacks) {
+                    nextStacks = t0 + STACKS_EVERY_NS;
+                    infos = mx.getThreadInfo(ids, DEPTH);
+                    dumps++;
+                }
+                Classified[] states = new Classified[n];
+                StackTraceElement[][] stacks = new StackTraceElement[n][];
+                for (int i = 0; i < n; i++) {
+                    if (names[i].startsWith("lockscope-")) {
+                        continue;
+                    }
+                    ThreadInfo ti = infos == null ? null : infos[i];
+                    states[i] = memory.classify(ids[i], seen[i], ti);
+                    stacks[i] = ti == null ? null : ti.getStackTrace();
+                }
+                table.tick(ids, names, states, stacks, interval);
+                memory.retain(ids);
                 if (cpu && t0 >= nextCpu) {
                     nextCpu = t0 + 1_000_000_000L;
                     table.addCpu(ids, mx.getThreadCpuTime(ids));
@@ -115,6 +154,17 @@ public final class WaitsFeature implements Feature {
         }
     }
 
+    /** The platform threads alive now, from the root thread group (no safepoint, unlike a thread dump). */
+    private static Thread[] liveThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] all = new Thread[root.activeCount() * 2 + 16];
+        int n = root.enumerate(all, true);
+        return java.util.Arrays.copyOf(all, n);
+    }
+
     private boolean enableCpuTime() {
         try {
             if (!mx.isThreadCpuTimeEnabled()) {
@@ -126,43 +176,9 @@ public final class WaitsFeature implements Feature {
         }
     }
 
-    /** Threads that ended between listing and reading come back null: drop them (and their states). */
-    private static ThreadInfo[] compact(ThreadInfo[] infos, Classified[] states) {
-        int n = 0;
-        for (int i = 0; i < infos.length; i++) {
-            if (infos[i] != null && states[i] != null) {
-                n++;
-            }
-        }
-        ThreadInfo[] out = new ThreadInfo[n];
-        for (int i = 0, k = 0; i < infos.length; i++) {
-            if (infos[i] != null && states[i] != null) {
-                out[k++] = infos[i];
-            }
-        }
-        return out;
-    }
-
-    private static Classified[] compact(Classified[] states) {
-        int n = 0;
-        for (Classified c : states) {
-            if (c != null) {
-                n++;
-            }
-        }
-        Classified[] out = new Classified[n];
-        int k = 0;
-        for (Classified c : states) {
-            if (c != null) {
-                out[k++] = c;
-            }
-        }
-        return out;
-    }
-
     @Override
     public void writeSample(JsonWriter w) {
-        w.field("intervalMs", intervalMs).field("looks", looks).field("sampleWallNs", costNs)
+        w.field("intervalMs", intervalMs).field("looks", looks).field("stackReads", dumps).field("sampleWallNs", costNs)
                 .field("sampleCpuNs", cpuCostNs);
         table.write(w);
         JvmPauses p = pauses;
@@ -176,6 +192,15 @@ public final class WaitsFeature implements Feature {
         stopped = true;
         if (pauses != null) {
             pauses.stop();
+        }
+        Thread s = sampler;
+        if (s != null) { // a detach leaves no agent thread behind
+            s.interrupt();
+            try {
+                s.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
