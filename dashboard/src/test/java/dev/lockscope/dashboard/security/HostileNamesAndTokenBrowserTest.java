@@ -114,7 +114,13 @@ class HostileNamesAndTokenBrowserTest {
             page.locator("#profile-list .profile-status .badge.ok").waitFor(new Locator.WaitForOptions().setTimeout(60_000));
             assertInert(page, "profiles tab", null);
             page.locator("iframe#flamegraph").waitFor();
-            Frame graph = page.frames().stream().filter(f -> f.url().contains("/html")).findFirst().orElseThrow();
+            // The sandboxed viewer gets its own renderer process: slow to start on a loaded machine.
+            Frame[] viewer = new Frame[1];
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                viewer[0] = page.frames().stream().filter(f -> f.url().contains("/html")).findFirst().orElse(null);
+                return viewer[0] != null;
+            });
+            Frame graph = viewer[0];
             graph.waitForFunction("() => typeof levels !== 'undefined' && levels.length > 2");
             Object titles = graph.evaluate("() => levels.flat().map(f => f.title).filter(t => t.includes('onerror')).length");
             assertThat(((Number) titles).intValue()).as("flame graph frames named with the payload").isPositive();
