@@ -18,11 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real dashboard with a data directory and a real deadlocked sample: captures and findings history outlive a
- * restart of the dashboard, and a restart with a short maximum age prunes them.
+ * restart of the dashboard, and restarts with a small size limit or a short maximum age prune them.
  */
 class DataDirEndToEndTest {
     @Test
-    void capturesAndFindingsHistorySurviveARestartAndAgeLimitsPruneThem(@TempDir Path dataDir) throws Exception {
+    void capturesAndFindingsHistorySurviveARestartAndSizeAndAgeLimitsPruneThem(@TempDir Path dataDir) throws Exception {
         DashboardConfig config = DashboardConfig.defaults().withPort(0)
                 .withDataDir(dataDir, Duration.ofDays(7), 1L << 30);
         String jvmId;
@@ -78,6 +78,24 @@ class DataDirEndToEndTest {
             });
             assertThat(ids(d.get(path + "/profiles"))).containsExactly(profileId);
             assertThat(d.getRaw("/api/profiles/" + profileId + "/collapsed").body()).isEqualTo(collapsed);
+        }
+
+        // A size limit that holds exactly the two newest captures: a restart keeps those and deletes the rest.
+        List<JsonNode> stored = new ArrayList<>();
+        Json.MAPPER.readTree(dataDir.resolve("index.json").toFile()).path("captures").forEach(stored::add);
+        stored.sort(java.util.Comparator.comparingLong(c -> c.path("ts").asLong()));
+        assertThat(stored.size()).isGreaterThan(2);
+        List<JsonNode> newest = stored.subList(stored.size() - 2, stored.size());
+        long limit = newest.stream().mapToLong(c -> c.path("bytes").asLong()).sum();
+        try (RunningDashboard d = RunningDashboard.start(config.withDataDir(dataDir, Duration.ofDays(7), limit))) {
+            List<String> kept = new ArrayList<>();
+            Json.MAPPER.readTree(dataDir.resolve("index.json").toFile()).path("captures")
+                    .forEach(c -> kept.add(c.path("kind").asText() + "/" + c.path("id").asText()));
+            assertThat(kept).containsExactlyInAnyOrderElementsOf(newest.stream()
+                    .map(c -> c.path("kind").asText() + "/" + c.path("id").asText()).toList());
+            for (JsonNode gone : stored.subList(0, stored.size() - 2)) {
+                assertThat(dataDir.resolve(gone.path("kind").asText()).resolve(gone.path("id").asText())).doesNotExist();
+            }
         }
 
         Thread.sleep(1_500);
