@@ -28,6 +28,8 @@ public final class JvmSession implements LiveJvm {
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
     private final ArrayDeque<Event> events = new ArrayDeque<>();
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    /** The connection each pending request went out on: only its own connection's end fails it. */
+    private final Map<String, Consumer<String>> sentOn = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
     private volatile JsonNode identity;
     private volatile List<String> features = List.of();
@@ -139,6 +141,28 @@ public final class JvmSession implements LiveJvm {
             f.completeExceptionally(new AgentUnavailableException("the agent disconnected before answering"));
         }
         pending.clear();
+        sentOn.clear();
+    }
+
+    /**
+     * The agent's connection {@code connection} ended: its pending requests fail, and the JVM is disconnected
+     * unless a newer connection already replaced it. (A broken connection's close can reach the dashboard after
+     * the agent's reconnect and hello; found by {@code ConnectionFaultsEndToEndTest}.)
+     */
+    public synchronized void detach(Consumer<String> connection) {
+        if (sender == connection) {
+            detach();
+            return;
+        }
+        sentOn.forEach((requestId, via) -> {
+            if (via == connection) {
+                CompletableFuture<JsonNode> f = pending.remove(requestId);
+                sentOn.remove(requestId);
+                if (f != null) {
+                    f.completeExceptionally(new AgentUnavailableException("the agent disconnected before answering"));
+                }
+            }
+        });
     }
 
     /** The agent said it detaches (its {@code detached} event): the coming disconnect is on purpose. */
@@ -234,6 +258,7 @@ public final class JvmSession implements LiveJvm {
         String requestId = "r" + requestIds.incrementAndGet();
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
         pending.put(requestId, f);
+        sentOn.put(requestId, s);
         ObjectNode msg = Json.MAPPER.createObjectNode()
                 .put("type", Protocol.REQUEST).put("id", requestId).put("command", command);
         msg.set("args", Json.MAPPER.valueToTree(args));
@@ -241,10 +266,14 @@ public final class JvmSession implements LiveJvm {
             s.accept(msg.toString());
         } catch (RuntimeException e) {
             pending.remove(requestId);
+            sentOn.remove(requestId);
             return CompletableFuture.failedFuture(new AgentUnavailableException("sending to the agent failed: " + e.getMessage()));
         }
         return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((r, t) -> pending.remove(requestId))
+                .whenComplete((r, t) -> {
+                    pending.remove(requestId);
+                    sentOn.remove(requestId);
+                })
                 .exceptionallyCompose(t -> CompletableFuture.failedFuture(
                         t instanceof java.util.concurrent.TimeoutException
                                 ? new AgentUnavailableException("the agent did not answer '" + command + "' within "
@@ -254,6 +283,7 @@ public final class JvmSession implements LiveJvm {
 
     public void complete(String requestId, boolean ok, JsonNode body, String error) {
         CompletableFuture<JsonNode> f = pending.remove(requestId);
+        sentOn.remove(requestId);
         if (f == null) {
             return; // answered after its timeout
         }

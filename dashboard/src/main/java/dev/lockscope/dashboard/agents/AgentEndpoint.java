@@ -33,6 +33,7 @@ public final class AgentEndpoint {
 
     private static final class Connection {
         JvmSession jvm;
+        java.util.function.Consumer<String> sender;
         int consecutiveRejects;
     }
 
@@ -65,7 +66,7 @@ public final class AgentEndpoint {
     private void closed(String sessionId) {
         Connection c = connections.remove(sessionId);
         if (c != null && c.jvm != null) {
-            c.jvm.detach();
+            c.jvm.detach(c.sender);
             LOG.info("agent of JVM {} disconnected", c.jvm.id());
         }
     }
@@ -123,7 +124,8 @@ public final class AgentEndpoint {
         }
         List<String> features = new ArrayList<>();
         msg.path("features").forEach(f -> features.add(f.asText()));
-        c.jvm = registry.connect(jvmId, id, features, text -> ctx.send(text));
+        c.sender = text -> ctx.send(text);
+        c.jvm = registry.connect(jvmId, id, features, c.sender);
         ObjectNode ack = Json.MAPPER.createObjectNode().put("type", Protocol.ACK).put("jvmId", jvmId)
                 .put("protocol", Protocol.VERSION);
         ctx.send(ack.toString());

@@ -15,8 +15,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The agent's connection broken on purpose by a {@link TcpProxy} between a real agent (in a paced child JVM)
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * profile's result, and a dashboard that stops reading. One app, proxy and dashboard serve every test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConnectionFaultsEndToEndTest {
     /** The agent's outbound queue, small so a stalled peer fills it quickly. */
     private static final int QUEUE = 64;
@@ -47,6 +52,17 @@ class ConnectionFaultsEndToEndTest {
         jvmId = dashboard.jvmByPid(app.pid()).path("id").asText();
     }
 
+    /** Each test starts from a connected agent, whatever the one before it broke. */
+    @BeforeEach
+    void connected() {
+        proxy.stall(false);
+        proxy.refuse(false);
+        if (app.isAlive()) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> jvm().path("connected").asBoolean());
+        }
+    }
+
     @AfterAll
     void stop() throws Exception {
         app.close();
@@ -57,9 +73,13 @@ class ConnectionFaultsEndToEndTest {
     @Test
     void connectionDroppedMidDumpFailsTheRequestWithAReasonAndStoresNoCapture() throws Exception {
         long connectsBefore = jvm().path("connects").asLong();
-        var cut = proxy.cutAfter("\"command\":\"threaddump\"", () -> {});
+        // Reconnects are refused until the dashboard has answered: otherwise the agent may be back, and answer
+        // the request on its new connection, before the dashboard notices the old one broke (then the dump
+        // simply succeeds, whole).
+        var cut = proxy.cutAfter("\"command\":\"threaddump\"", () -> proxy.refuse(true));
 
         HttpResponse<String> r = dashboard.post("/api/jvms/" + jvmId + "/threaddump", "{}");
+        proxy.refuse(false);
 
         assertThat(cut).isDone();
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
@@ -73,32 +93,6 @@ class ConnectionFaultsEndToEndTest {
         HttpResponse<String> again = dashboard.post("/api/jvms/" + jvmId + "/threaddump", "{}");
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
         assertThat(manualDumps(jvmId)).containsExactly(Json.MAPPER.readTree(again.body()).path("id").asText());
-    }
-
-    @Test
-    void targetJvmKilledMidDumpFailsTheRequestWithAReasonAndStoresNoCapture() throws Exception {
-        try (ChildJvm victim = ChildJvm.main(System.getProperty("java.class.path"), PacedWorkload.class.getName())
-                .agent("dashboard=" + proxy.agentUrl() + ",name=victim,locks.instrument=false,pools.instrument=false")
-                .start()) {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> dashboard.jvmByPid(victim.pid()) != null);
-            String victimId = dashboard.jvmByPid(victim.pid()).path("id").asText();
-            // SIGKILL the moment the request is on its way: the JVM dies before it can answer.
-            var killed = proxy.cutAfter("\"command\":\"threaddump\"", () -> victim.process().destroyForcibly());
-
-            HttpResponse<String> r = dashboard.post("/api/jvms/" + victimId + "/threaddump", "{}");
-
-            assertThat(killed).isDone();
-            assertThat(victim.awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-            assertThat(Json.MAPPER.readTree(r.body()).path("error").asText())
-                    .isEqualTo("the agent disconnected before answering");
-            assertThat(manualDumps(victimId)).isEmpty();
-            assertThat(dashboard.get("/api/jvms/" + victimId).path("connected").asBoolean()).isFalse();
-            HttpResponse<String> after = dashboard.post("/api/jvms/" + victimId + "/threaddump", "{}");
-            assertThat(after.statusCode()).isEqualTo(503);
-            assertThat(after.body()).contains("is not connected");
-        }
     }
 
     @Test
@@ -121,9 +115,11 @@ class ConnectionFaultsEndToEndTest {
     @Test
     void connectionDroppedWhileAProfileResultIsTransferredFailsTheCaptureAndKeepsNoPartOfIt() throws Exception {
         String id = startProfile("{\"event\":\"wall\",\"duration\":2}");
-        var cut = proxy.cutAfter("\"command\":\"profile.fetch\"", () -> {});
+        // As mid-dump: refused reconnects keep the agent from answering the fetch on a new connection.
+        var cut = proxy.cutAfter("\"command\":\"profile.fetch\"", () -> proxy.refuse(true));
 
         JsonNode failed = awaitFinished(id);
+        proxy.refuse(false);
 
         assertThat(cut).isDone();
         assertThat(failed.path("status").asText()).as(failed.toString()).isEqualTo("failed");
@@ -137,22 +133,29 @@ class ConnectionFaultsEndToEndTest {
 
     @Test
     void aDashboardThatStopsReadingNeverSlowsTheAppAndTheAgentDropsAndCountsInsteadOfQueueing() throws Exception {
-        double before = meanOps(3);
+        double before = meanOps(5);
         long droppedBefore = jvm().path("sample").path("agent").path("droppedMessages").asLong();
 
         // From now on the agent's peer accepts TCP connections but reads nothing: not the WebSocket upgrade of
         // a reconnect, not a frame. (An established connection that stops being read fills the kernel's socket
         // buffers first, which at this rate takes longer than the suite can wait; the send timeout covers it.)
+        List<Long> seconds;
         proxy.stall(true);
-        proxy.cutAll();
-        double during = meanOps(6);
-        proxy.stall(false);
+        try {
+            proxy.cutAll();
+            seconds = opsPerSecond(6);
+        } finally {
+            proxy.stall(false);
+        }
+        double during = seconds.stream().mapToLong(Long::longValue).average().orElseThrow();
 
-        System.out.printf("paced app with a dashboard that reads: %.0f ops/s; that stopped reading: %.0f ops/s (%.1f%%)%n",
-                before, during, 100 * (during - before) / before);
-        // Harm would be a drop; a rise is machine noise (the other core's load changing).
-        assertThat(during).isGreaterThanOrEqualTo(0.9 * before);
+        System.out.printf("paced app with a dashboard that reads: %.0f ops/s; that stopped reading: %.0f ops/s (%.1f%%), each second %s%n",
+                before, during, 100 * (during - before) / before, seconds);
         JsonNode agent = awaitSampleNewerThan(System.currentTimeMillis()).path("agent");
+        // Blocking would show as seconds with (almost) nothing done. The mean's margin is for the noise of a loaded
+        // 2-core machine: this paced app's rate follows how promptly its sleeps wake (seen: -17 % to +11 %).
+        assertThat(seconds).as("ops in each second of the stall").allMatch(n -> n >= 0.5 * before);
+        assertThat(during).isGreaterThanOrEqualTo(0.75 * before);
         System.out.printf("agent after the stall: %d messages dropped (queue capacity %d), %d queued%n",
                 agent.path("droppedMessages").asLong() - droppedBefore, QUEUE, agent.path("queuedMessages").asLong());
         assertThat(agent.path("droppedMessages").asLong()).isGreaterThan(droppedBefore);
@@ -169,6 +172,29 @@ class ConnectionFaultsEndToEndTest {
             }
         });
         return ids;
+    }
+
+    /** Runs last: it kills the shared app. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void targetJvmKilledMidDumpFailsTheRequestWithAReasonAndStoresNoCapture() throws Exception {
+        int dumpsBefore = manualDumps(jvmId).size();
+        // SIGKILL the moment the request is on its way: the JVM dies before it can answer.
+        var killed = proxy.cutAfter("\"command\":\"threaddump\"", () -> app.process().destroyForcibly());
+
+        HttpResponse<String> r = dashboard.post("/api/jvms/" + jvmId + "/threaddump", "{}");
+
+        assertThat(killed).isDone();
+        assertThat(app.awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(Json.MAPPER.readTree(r.body()).path("error").asText())
+                .isEqualTo("the agent disconnected before answering");
+        Thread.sleep(500);
+        assertThat(dashboard.get("/api/jvms/" + jvmId).path("connected").asBoolean()).isFalse();
+        HttpResponse<String> after = dashboard.post("/api/jvms/" + jvmId + "/threaddump", "{}");
+        assertThat(after.statusCode()).isEqualTo(503);
+        assertThat(after.body()).contains("is not connected");
+        assertThat(manualDumps(jvmId)).hasSize(dumpsBefore);
     }
 
     private JsonNode jvm() throws Exception {
@@ -208,13 +234,17 @@ class ConnectionFaultsEndToEndTest {
 
     /** Mean of the app's own once-a-second {@code ops=} lines over the next {@code seconds} seconds. */
     private double meanOps(int seconds) throws InterruptedException {
+        return opsPerSecond(seconds).stream().mapToLong(Long::longValue).average().orElseThrow();
+    }
+
+    /** The app's own once-a-second {@code ops=} figures over the next {@code seconds} seconds. */
+    private List<Long> opsPerSecond(int seconds) throws InterruptedException {
         int start = app.stdout().size();
         long deadline = System.currentTimeMillis() + (seconds + 5) * 1000L;
         while (app.stdout().size() < start + seconds + 1 && System.currentTimeMillis() < deadline) {
             TimeUnit.MILLISECONDS.sleep(100);
         }
         List<String> lines = app.stdout().subList(start + 1, Math.min(app.stdout().size(), start + seconds + 1));
-        return lines.stream().filter(l -> l.startsWith("ops=")).mapToLong(l -> Long.parseLong(l.substring(4)))
-                .average().orElseThrow();
+        return lines.stream().filter(l -> l.startsWith("ops=")).map(l -> Long.parseLong(l.substring(4))).toList();
     }
 }
