@@ -135,6 +135,9 @@ public final class AgentRuntime {
                         f.start(context);
                         started.add(f);
                     } catch (Throwable t) {
+                        if (t instanceof IllegalStateException && "Shutdown in progress".equals(t.getMessage())) {
+                            return; // the app is exiting before the agent finished starting: nothing to report
+                        }
                         System.err.println("lockscope: " + f.name() + " disabled: " + t);
                     }
                 }
