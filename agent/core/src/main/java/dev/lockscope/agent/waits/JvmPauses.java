@@ -49,13 +49,13 @@ final class JvmPauses {
     volatile boolean running;
     volatile String error;
 
-    JvmPauses(long waitThresholdMs) {
-        this.waitThresholdNs = waitThresholdMs * 1_000_000;
-    }
-
     /** False once stopped: a stream created after {@link #stop()} must not start. */
     private volatile boolean wanted;
     private volatile Thread thread;
+
+    JvmPauses(long waitThresholdMs) {
+        this.waitThresholdNs = waitThresholdMs * 1_000_000;
+    }
 
     /** Starts the stream on an agent thread of its own; after {@link #stop()} it may be started again. */
     void start() {
