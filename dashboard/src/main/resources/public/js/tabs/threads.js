@@ -1,6 +1,8 @@
 // Threads tab: take thread dumps, browse captures (grouped by stack, filtered, searched), the wait-for graph,
 // the deadlock banner with its cycle drawn, and the comparison of two captures. Thread names, frames and lock
 // names come from the target JVM: they are only ever inserted as text (el() / textContent), never as HTML.
+// A brushed window (page.range) narrows both lists to it (?from=&to=); the live windows (10 s, 1 min, 10 min) do
+// not: captures are few and each one was asked for, so hiding one a minute old would only lose it.
 import { el, fmt, registerTab, table } from '../core.js';
 
 const STATES = ['RUNNABLE', 'BLOCKED', 'WAITING', 'TIMED_WAITING', 'NEW', 'TERMINATED'];
@@ -22,7 +24,7 @@ const frameNode = (f, cls = 'frame') => el('div', { class: cls + ' mono', title:
 registerTab({
   id: 'threads', title: 'Threads', order: 30,
   mount(container, page) {
-    const state = { captures: [], current: null, view: 'groups', stateFilter: '', nameFilter: '', frameSearch: '', text: null };
+    const state = { captures: [], total: 0, showAll: false, current: null, view: 'groups', stateFilter: '', nameFilter: '', frameSearch: '', text: null };
     const banner = el('div', { id: 'deadlock-banner' });
     const status = el('span', { id: 'dump-status', class: 'muted', role: 'status', 'aria-live': 'polite' });
     const syncBox = el('input', { type: 'checkbox', id: 'locked-synchronizers' });
@@ -41,13 +43,19 @@ registerTab({
     // ---- deadlocks ------------------------------------------------------------------------------------
     let deadlockKey = '';
     async function refreshDeadlocks() {
-      let list;
-      try { list = await page.api('/deadlocks'); } catch (e) { return; }
-      const key = list.map(d => d.id).join(',');
+      let list, later;
+      try {
+        const all = await page.api('/deadlocks');
+        // in a brushed window: those detected by its end (a deadlock never resolves, so it holds during the window)
+        list = page.range ? await page.api('/deadlocks?' + page.windowQuery()) : all;
+        later = all.length - list.length;
+      } catch (e) { return; }
+      const key = list.map(d => d.id).join(',') + '+' + later;
       if (key === deadlockKey) return;
       deadlockKey = key;
-      if (list.length === 0) { banner.replaceChildren(); return; }
-      banner.replaceChildren(...list.slice(-5).reverse().map(deadlockCard));
+      banner.replaceChildren(...list.slice(-5).reverse().map(deadlockCard),
+        later ? el('p', { id: 'later-deadlocks', class: 'banner warn' }, later + ' deadlock' + (later > 1 ? 's' : '') + ' detected after the selected window: ',
+          el('button', { class: 'link', onclick: () => page.setRange(null) }, 'back to live')) : '');
       refreshCaptures();
     }
 
@@ -96,13 +104,27 @@ registerTab({
 
     // ---- captures --------------------------------------------------------------------------------------
     async function refreshCaptures() {
-      try { state.captures = await page.api('/threaddumps'); } catch (e) { capturesBox.replaceChildren(el('p', { class: 'error' }, e.message)); return; }
+      try {
+        const all = await page.api('/threaddumps');
+        state.total = all.length;
+        state.captures = page.range && !state.showAll ? await page.api('/threaddumps?' + page.windowQuery()) : all;
+      } catch (e) { capturesBox.replaceChildren(el('p', { class: 'error' }, e.message)); return; }
       renderCaptures();
+    }
+
+    function showAll(all) { state.showAll = all; refreshCaptures(); }
+
+    function windowNote() {
+      if (!page.range) return null;
+      return el('p', { id: 'captures-window', class: 'muted small' }, state.showAll
+        ? ['all ' + state.total + ' captures (the page\'s window is ' + page.windowLabel() + ') · ', el('button', { id: 'captures-in-window', class: 'link', onclick: () => showAll(false) }, 'only the selected window')]
+        : ['captures in the selected window: ' + state.captures.length + ' of ' + state.total + ' · ', el('button', { id: 'captures-show-all', class: 'link', onclick: () => showAll(true) }, 'show all')]);
     }
 
     function renderCaptures() {
       const rows = state.captures;
-      capturesBox.replaceChildren(el('h2', {}, 'Captures'), table([
+      const empty = page.range && !state.showAll ? 'No capture in the selected window.' : 'No capture yet: take a thread dump.';
+      capturesBox.replaceChildren(el('h2', {}, 'Captures'), windowNote(), table([
         { key: 'ts', title: 'Taken', render: c => fmt.time(c.ts), sort: c => c.ts },
         { key: 'trigger', title: 'Trigger', render: c => c.trigger === 'deadlock' ? el('span', { class: 'badge crit' }, 'deadlock') : c.trigger },
         { key: 'threadCount', title: 'Threads', num: true },
@@ -111,7 +133,7 @@ registerTab({
         { key: 'dl', title: 'Download', render: c => el('span', {},
           el('a', { href: '/api/threaddumps/' + encodeURIComponent(c.id) + '?format=text&download=true', download: '', onclick: e => e.stopPropagation() }, 'text'), ' · ',
           el('a', { href: '/api/threaddumps/' + encodeURIComponent(c.id) + '?download=true', download: '', onclick: e => e.stopPropagation() }, 'json')), sort: c => c.id },
-      ], rows, { onRowClick: c => openCapture(c.id), rowKey: c => c.id, selectedKey: state.current?.id, initialSort: { key: 'ts', desc: true }, emptyText: 'No capture yet: take a thread dump.' }));
+      ], rows, { onRowClick: c => openCapture(c.id), rowKey: c => c.id, selectedKey: state.current?.id, initialSort: { key: 'ts', desc: true }, emptyText: empty }));
       renderCompareForm();
     }
 
@@ -120,7 +142,8 @@ registerTab({
       status.textContent = 'taking a thread dump…';
       try {
         const c = await page.api('/threaddump', { method: 'POST', body: { lockedSynchronizers: syncBox.checked } });
-        status.textContent = 'dump ' + c.id + ' taken: ' + c.threadCount + ' threads';
+        status.textContent = 'dump ' + c.id + ' taken: ' + c.threadCount + ' threads'
+          + (page.range && !state.showAll && c.ts > page.range.to ? ' (after the selected window: listed under "show all")' : '');
         await refreshCaptures();
         await openCapture(c.id);
       } catch (e) {
@@ -306,7 +329,10 @@ registerTab({
 
     // ---- compare two captures -------------------------------------------------------------------------
     function renderCompareForm() {
-      if (state.captures.length < 2) { compareBox.replaceChildren(el('p', { class: 'muted' }, 'Take two dumps to compare them.')); return; }
+      if (state.captures.length < 2) {
+        compareBox.replaceChildren(el('p', { class: 'muted' }, state.total >= 2 ? 'Fewer than two captures in the selected window: show all to compare others.' : 'Take two dumps to compare them.'));
+        return;
+      }
       const opt = (c, sel) => el('option', { value: c.id, selected: sel }, c.id + ' · ' + fmt.time(c.ts) + ' · ' + c.trigger);
       const a = el('select', { id: 'compare-a', 'aria-label': 'earlier capture' }, state.captures.map((c, i) => opt(c, i === 1)));
       const b = el('select', { id: 'compare-b', 'aria-label': 'later capture' }, state.captures.map((c, i) => opt(c, i === 0)));
@@ -332,6 +358,7 @@ registerTab({
     // ---- life cycle -----------------------------------------------------------------------------------
     refreshCaptures().then(() => { if (page.selection) openCapture(page.selection); });
     refreshDeadlocks();
+    page.on('window', () => { state.showAll = false; deadlockKey = ''; refreshCaptures(); refreshDeadlocks(); });
     const timer = setInterval(refreshDeadlocks, 1000);
     return { unmount() { clearInterval(timer); } };
   },

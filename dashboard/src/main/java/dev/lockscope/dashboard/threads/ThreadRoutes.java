@@ -7,6 +7,7 @@ import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmRoutes;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.jvms.Windows;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
@@ -24,10 +25,13 @@ import java.util.concurrent.CompletableFuture;
  *       answers its summary ({@code id} is the capture id);</li>
  *   <li>{@code GET /api/jvms/{id}/threaddump[?format=text][&lockedSynchronizers=true]}: takes, stores and returns
  *       one (JSON, or the JVM's own jstack text as text/plain);</li>
- *   <li>{@code GET /api/jvms/{id}/threaddumps}: the captures, newest first;</li>
+ *   <li>{@code GET /api/jvms/{id}/threaddumps[?from=&to=]}: the captures, newest first; with a brushed window
+ *       ({@code from}/{@code to}, epoch ms) only those taken inside it;</li>
  *   <li>{@code GET /api/threaddumps/{captureId}[?format=text][&download=true]};</li>
  *   <li>{@code GET /api/threaddumps/{a}/compare/{b}}: threads stuck in the same frames in both;</li>
- *   <li>{@code GET /api/jvms/{id}/deadlocks}: detected deadlocks with cycles and capture ids.</li>
+ *   <li>{@code GET /api/jvms/{id}/deadlocks[?from=&to=]}: detected deadlocks with cycles and capture ids; with a
+ *       brushed window only those detected by its end (a Java deadlock never resolves: one detected earlier still
+ *       holds during the window).</li>
  * </ul>
  */
 public final class ThreadRoutes implements RouteGroup {
@@ -73,15 +77,29 @@ public final class ThreadRoutes implements RouteGroup {
     private void list(Context ctx) {
         JvmSession jvm = JvmRoutes.jvm(ctx, registry);
         ArrayNode a = Json.MAPPER.createArrayNode();
-        captures.captures(jvm.id()).forEach(c -> a.add(ThreadCaptures.summary(c)));
+        Windows.Range range = brushed(ctx);
+        captures.captures(jvm.id()).stream()
+                .filter(c -> range == null || (c.ts() >= range.endMs() - range.windowMs() && c.ts() <= range.endMs()))
+                .forEach(c -> a.add(ThreadCaptures.summary(c)));
         ctx.json(a);
     }
 
     private void deadlocks(Context ctx) {
         JvmSession jvm = JvmRoutes.jvm(ctx, registry);
         ArrayNode a = Json.MAPPER.createArrayNode();
-        captures.deadlocks(jvm.id()).forEach(d -> a.add(ThreadCaptures.deadlockJson(d)));
+        Windows.Range range = brushed(ctx);
+        captures.deadlocks(jvm.id()).stream()
+                .filter(d -> range == null || d.detectedAt() <= range.endMs())
+                .forEach(d -> a.add(ThreadCaptures.deadlockJson(d)));
         ctx.json(a);
+    }
+
+    /**
+     * The brushed window ({@code ?from=&to=}), or null: without one the lists are whole, whatever {@code ?window=}
+     * says, because captures are few and each was asked for (or taken at a deadlock), not a stream of samples.
+     */
+    private static Windows.Range brushed(Context ctx) {
+        return ctx.queryParam("from") == null && ctx.queryParam("to") == null ? null : Windows.rangeFromQuery(ctx);
     }
 
     private void capture(Context ctx) {

@@ -3,27 +3,34 @@ package dev.lockscope.dashboard.profiles;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.assertions.PageAssertions;
 import com.microsoft.playwright.options.BoundingBox;
+import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.it.Browser;
 import dev.lockscope.it.ChildJvm;
 import dev.lockscope.it.RunningDashboard;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * The JVM page's one time window, as a person uses it: a range dragged across a chart becomes the window of
- * every view (the lock table, the recorded flame graph), the URL carries it so a reload lands on the same view,
+ * every view (the lock table, the thread-dump captures, the recorded flame graph), the URL carries it so a reload
+ * lands on the same view,
  * and pausing freezes the view while samples keep arriving.
  */
 class TimeWindowBrowserTest {
     private static final LocatorAssertions.IsVisibleOptions SLOW = new LocatorAssertions.IsVisibleOptions().setTimeout(30_000);
+    private static final LocatorAssertions.ContainsTextOptions SLOW_TEXT = new LocatorAssertions.ContainsTextOptions().setTimeout(15_000);
 
     @Test
     void aRangeBrushedOnAChartDrivesEveryViewSurvivesAReloadAndPauseFreezesTheView() throws Exception {
@@ -32,6 +39,7 @@ class TimeWindowBrowserTest {
                      .agent("dashboard=" + d.agentUrl() + ",name=prices").start()) {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> d.jvmByPid(app.pid()) != null);
             String id = d.jvmByPid(app.pid()).path("id").asText();
+            JsonNode early = takeDump(d, id);
             // Twelve seconds of history (several stampedes, the recording running) before brushing.
             Thread.sleep(12_000);
             Page page = browser.newPage();
@@ -55,6 +63,11 @@ class TimeWindowBrowserTest {
                     new LocatorAssertions.HasTextOptions().setTimeout(5_000));
             assertThat(page.locator("#paused-arrivals")).hasText("");
 
+            // A second dump, then 5 s more: the brush below (45 % to 95 % of the chart, which spans the samples so
+            // far, about 25 s) holds it, while the early one sits at the chart's left edge.
+            JsonNode late = takeDump(d, id);
+            page.waitForTimeout(5_000);
+
             // Brush the second half of the threads chart (in view: the mouse only reaches what is on screen).
             for (int attempt = 0; attempt < 3 && page.locator("#window-range").count() == 0; attempt++) {
                 chart.scrollIntoViewIfNeeded();
@@ -74,6 +87,32 @@ class TimeWindowBrowserTest {
             assertThat(to - from).isBetween(2_000L, 60_000L);
             String label = page.locator("#window-range").textContent();
             Browser.screenshot(page, "time-window-brushed.png");
+            assertThat(early.path("ts").asLong()).as("early dump before the brushed window").isLessThan(from);
+            assertThat(late.path("ts").asLong()).as("late dump inside the brushed window").isBetween(from, to);
+
+            // The Threads tab lists only the captures taken inside it (the findings engine may have taken some
+            // too), says so, and a reload keeps it; "show all" lists the others.
+            page.locator(".tabs a[data-tab=threads]").click();
+            assertThat(page).hasURL(Pattern.compile(".*/threads\\?.*from=" + from + "&to=" + to + ".*"));
+            List<String> inWindow = new ArrayList<>();
+            d.get("/api/jvms/" + id + "/threaddumps?from=" + from + "&to=" + to).forEach(c -> inWindow.add(c.path("id").asText()));
+            assertThat(inWindow).contains(late.path("id").asText()).doesNotContain(early.path("id").asText());
+            for (int load = 0; load < 2; load++) {
+                if (load == 1) {
+                    page.reload();
+                    assertThat(page.locator(".tabs a.active")).hasText("Threads");
+                    assertThat(page.locator("#window-range")).hasText(label);
+                }
+                assertThat(page.locator("#captures-window"))
+                        .containsText(Pattern.compile("captures in the selected window: " + inWindow.size() + " of \\d+"), SLOW_TEXT);
+                assertThat(page.locator("#captures tbody tr")).hasCount(inWindow.size());
+                assertThat(captureRow(page, late)).hasCount(1);
+                assertThat(captureRow(page, early)).hasCount(0);
+            }
+            Browser.screenshot(page, "time-window-threads.png");
+            page.locator("#captures-show-all").click();
+            assertThat(captureRow(page, early)).hasCount(1);
+            assertThat(page.locator("#captures-window")).containsText("all ");
 
             // The Locks tab follows the brushed window.
             page.locator(".tabs a[data-tab=locks]").click();
@@ -108,5 +147,16 @@ class TimeWindowBrowserTest {
             assertThat(page.locator("#window-range")).hasCount(0);
             assertThat(page).hasURL(Pattern.compile("^((?!from=).)*$"));
         }
+    }
+
+    private static JsonNode takeDump(RunningDashboard d, String jvmId) throws Exception {
+        HttpResponse<String> r = d.post("/api/jvms/" + jvmId + "/threaddump", "{}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    /** The capture's row in the Threads tab's list (its download link names it). */
+    private static Locator captureRow(Page page, JsonNode capture) {
+        return page.locator("#captures tbody a[href='/api/threaddumps/" + capture.path("id").asText() + "?download=true']");
     }
 }
