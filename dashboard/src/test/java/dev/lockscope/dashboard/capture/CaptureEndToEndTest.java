@@ -239,6 +239,42 @@ class CaptureEndToEndTest {
             var refused = d.post("/api/jvms/" + id + "/threaddump", "{}");
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.body()).contains("capture archive deadlock.zip, shown read-only");
+
+            // Its cpu and lock flame graphs are finished profiles of the archive JVM, with the capture's engine.
+            JsonNode figures = CaptureArchive.read(zip("deadlock")).manifest().path("profile");
+            JsonNode profiles = d.get("/api/jvms/" + id + "/profiles");
+            assertThat(profiles).extracting(p -> p.path("event").asText()).containsExactlyInAnyOrder("cpu", "lock");
+            for (JsonNode p : profiles) {
+                assertThat(p.path("status").asText()).isEqualTo("done");
+                assertThat(p.path("engine").asText()).isEqualTo(figures.path("engine").asText()).isNotBlank();
+                assertThat(p.path("samples").asLong()).isEqualTo(figures.path(p.path("event").asText() + "Samples").asLong());
+            }
+            refused = d.post("/api/jvms/" + id + "/profiles", "{\"event\":\"cpu\",\"duration\":5}");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            page.locator("a[data-tab=profiles]").click();
+            page.locator("#profile-list tr[data-profile-id]").nth(1).waitFor();
+            assertThat(page.locator("#profile-form").isHidden()).isTrue();
+
+            // The stampede's archive: its lock flame graph, in the tab, holds the sample's contended cache.
+            String base64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(zip("stampede")));
+            var opened = d.post("/api/archives", "{\"name\":\"stampede.zip\",\"data\":\"" + base64 + "\"}");
+            assertThat(opened.statusCode()).isEqualTo(201);
+            String stampedeId = dev.lockscope.dashboard.jvms.Json.MAPPER.readTree(opened.body()).path("id").asText();
+            JsonNode lock = null;
+            for (JsonNode p : d.get("/api/jvms/" + java.net.URLEncoder.encode(stampedeId, java.nio.charset.StandardCharsets.UTF_8) + "/profiles")) {
+                lock = p.path("event").asText().equals("lock") ? p : lock;
+            }
+            assertThat(lock).isNotNull();
+            assertThat(lock.path("samples").asLong()).isPositive();
+            assertThat(d.getRaw(lock.at("/links/collapsed").asText()).body()).contains("CacheStampede$PriceCache");
+            page.navigate(d.url() + "/#/jvm/" + java.net.URLEncoder.encode(stampedeId, java.nio.charset.StandardCharsets.UTF_8)
+                    + "/profiles?sel=" + lock.path("id").asText());
+            page.locator("iframe#flamegraph").waitFor();
+            com.microsoft.playwright.Frame graph = page.frameLocator("iframe#flamegraph").locator("#canvas").elementHandle().ownerFrame();
+            graph.waitForFunction("() => typeof levels !== 'undefined' && levels.some(l => l.some(f => f.title.includes('CacheStampede$PriceCache')))",
+                    null, new com.microsoft.playwright.Frame.WaitForFunctionOptions().setTimeout(120_000));
+            assertThat(page.locator("#profile-form").isHidden()).isTrue();
+            Browser.screenshot(page, "capture-archive-lock-flamegraph.png");
         }
     }
 
