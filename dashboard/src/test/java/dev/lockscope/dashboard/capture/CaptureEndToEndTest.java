@@ -255,26 +255,26 @@ class CaptureEndToEndTest {
             page.locator("#profile-list tr[data-profile-id]").nth(1).waitFor();
             assertThat(page.locator("#profile-form").isHidden()).isTrue();
 
-            // The stampede's archive: its lock flame graph, in the tab, holds the sample's contended cache.
-            String base64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(zip("stampede")));
-            var opened = d.post("/api/archives", "{\"name\":\"stampede.zip\",\"data\":\"" + base64 + "\"}");
-            assertThat(opened.statusCode()).isEqualTo(201);
-            String stampedeId = dev.lockscope.dashboard.jvms.Json.MAPPER.readTree(opened.body()).path("id").asText();
-            JsonNode lock = null;
-            for (JsonNode p : d.get("/api/jvms/" + java.net.URLEncoder.encode(stampedeId, java.nio.charset.StandardCharsets.UTF_8) + "/profiles")) {
-                lock = p.path("event").asText().equals("lock") ? p : lock;
+            // The cpu graph renders in the tab: all its samples at the root, the archive's stacks above it.
+            // (A deadlocked sample burns no cpu and its lock waits never end, so its own frames are in neither graph.)
+            JsonNode cpu = null;
+            for (JsonNode p : profiles) {
+                cpu = p.path("event").asText().equals("cpu") ? p : cpu;
             }
-            assertThat(lock).isNotNull();
-            assertThat(lock.path("samples").asLong()).isPositive();
-            assertThat(d.getRaw(lock.at("/links/collapsed").asText()).body()).contains("CacheStampede$PriceCache");
-            page.navigate(d.url() + "/#/jvm/" + java.net.URLEncoder.encode(stampedeId, java.nio.charset.StandardCharsets.UTF_8)
-                    + "/profiles?sel=" + lock.path("id").asText());
+            assertThat(cpu.path("samples").asLong()).isPositive();
+            String collapsed = d.getRaw(cpu.at("/links/collapsed").asText()).body();
+            String firstLine = collapsed.lines().findFirst().orElseThrow();
+            String firstFrame = firstLine.substring(0, firstLine.lastIndexOf(' ')).split(";")[0]
+                    .replaceAll("_\\[[a-z0-9]\\]$", "");
+            page.locator("#profile-list tr[data-profile-id='" + cpu.path("id").asText() + "']").click();
             page.locator("iframe#flamegraph").waitFor();
-            com.microsoft.playwright.Frame graph = page.frameLocator("iframe#flamegraph").locator("#canvas").elementHandle().ownerFrame();
-            graph.waitForFunction("() => typeof levels !== 'undefined' && levels.some(l => l.some(f => f.title.includes('CacheStampede$PriceCache')))",
-                    null, new com.microsoft.playwright.Frame.WaitForFunctionOptions().setTimeout(120_000));
-            assertThat(page.locator("#profile-form").isHidden()).isTrue();
-            Browser.screenshot(page, "capture-archive-lock-flamegraph.png");
+            com.microsoft.playwright.Frame graph = page.frameLocator("iframe#flamegraph").locator("#canvas").elementHandle()
+                    .ownerFrame();
+            graph.waitForFunction("([samples, frame]) => typeof levels !== 'undefined' && canvas.width > 0"
+                    + " && levels[0][0].width === samples && levels[1].some(f => f.title === frame)",
+                    List.of(cpu.path("samples").asInt(), firstFrame),
+                    new com.microsoft.playwright.Frame.WaitForFunctionOptions().setTimeout(120_000)); // slow renderer start
+            Browser.screenshot(page, "capture-archive-cpu-flamegraph.png");
         }
     }
 
