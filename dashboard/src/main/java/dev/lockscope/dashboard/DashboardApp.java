@@ -66,6 +66,7 @@ public final class DashboardApp {
         jvms.summaryField("findings", s -> findings.summary(s.id()));
         jvms.summaryField("imported", s -> com.fasterxml.jackson.databind.node.BooleanNode.valueOf(
                 s.identity() != null && s.identity().path("imported").asBoolean()));
+        ProfileRoutes profiles = new ProfileRoutes(registry, store);
         List<RouteGroup> groups = List.of(
                 jvms,
                 new SessionRoutes(access),
@@ -73,13 +74,13 @@ public final class DashboardApp {
                 new LockRoutes(registry),
                 new ThreadRoutes(registry, captures),
                 new PoolRoutes(registry),
-                new ProfileRoutes(registry, store),
+                profiles,
                 new RecordingRoutes(registry, store),
                 new ControlRoutes(registry, jvms),
                 new WaitRoutes(registry),
                 new MetricsRoutes(new DashboardMetrics(registry, findings)),
                 new ImportRoutes(registry, captures),
-                new ArchiveRoutes(registry, captures),
+                new ArchiveRoutes(registry, captures, profiles.service()),
                 new AttachRoutes(new LocalAttach(config.uiAttachEnabled(), config.uiAttach() == DashboardConfig.UiAttach.OFF
                         ? "attaching from the UI is off (--ui-attach off)"
                         : "attaching from the UI is off because the dashboard serves beyond loopback; start it with --ui-attach on to allow it",

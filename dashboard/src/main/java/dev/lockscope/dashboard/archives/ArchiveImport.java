@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
 import dev.lockscope.dashboard.jvms.JvmSession;
+import dev.lockscope.dashboard.profiles.ProfileService;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,20 +22,25 @@ import java.util.zip.ZipInputStream;
  * Loads an incident archive ({@code java -jar lockscope-agent.jar capture …}) into the dashboard as a JVM of its
  * own, read-only: its recorded samples and events are replayed through the same registry, so the findings
  * engine, the lock, pool and thread views see exactly what a live dashboard would have seen; its thread dumps
- * become captures. The session is marked as an archive: nothing can be asked of it.
+ * become captures, and its cpu and lock flame graphs finished profiles. The session is marked as an archive: nothing can be asked of it.
  */
 public final class ArchiveImport {
+    /** The capture's flame graphs, by profile event (written by the agent's {@code capture} package). */
+    private static final List<String> PROFILE_EVENTS = List.of("cpu", "lock");
+    private static final String PROFILE_JFR = "profiles/profile.jfr";
+
     /** Uncompressed bytes read from one archive at most (a zip bomb must not fill the heap). */
     static final long MAX_UNCOMPRESSED = 256L * 1024 * 1024;
 
     /** What was loaded, and what could not be (a partial archive's truncated last line, say). */
     public record Loaded(JvmSession session, boolean alreadyLoaded, int samples, int events, int threadDumps,
-                         List<String> problems) {}
+                         int profiles, List<String> problems) {}
 
     private ArchiveImport() {}
 
     /** Reads {@code zip} (named {@code name} for people) into {@code registry}; a bad archive is an IllegalArgumentException. */
-    public static Loaded load(String name, byte[] zip, JvmRegistry registry, ThreadCaptures captures) throws IOException {
+    public static Loaded load(String name, byte[] zip, JvmRegistry registry, ThreadCaptures captures,
+                              ProfileService profiles) throws IOException {
         Map<String, byte[]> files = unzip(name, zip);
         byte[] messages = files.get("messages.jsonl");
         if (messages == null) {
@@ -54,7 +60,7 @@ public final class ArchiveImport {
         JsonNode identity = hello.path("identity");
         String id = "archive:" + identity.path("jvmId").asText("?") + ":" + manifest.path("startedAt").asLong();
         if (registry.get(id) != null) {
-            return new Loaded(registry.get(id), true, 0, 0, 0, List.of());
+            return new Loaded(registry.get(id), true, 0, 0, 0, 0, List.of());
         }
 
         List<Item> items = new ArrayList<>();
@@ -92,7 +98,8 @@ public final class ArchiveImport {
         }
         items.sort(Comparator.comparingLong(Item::ts).thenComparingInt(Item::order));
 
-        JvmSession session = registry.openArchive(id, identity, manifest.path("endedAt").asLong(System.currentTimeMillis()), name);
+        long endedAt = manifest.path("endedAt").asLong(System.currentTimeMillis());
+        JvmSession session = registry.openArchive(id, identity, endedAt, name);
         if (session == null) {
             throw new IllegalArgumentException(name + ": another JVM here has the id " + id);
         }
@@ -113,8 +120,19 @@ public final class ArchiveImport {
                 events++;
             }
         }
+        int graphs = 0;
+        JsonNode figures = manifest.path("profile");
+        for (String event : PROFILE_EVENTS) {
+            byte[] collapsed = files.get("profiles/" + event + ".collapsed");
+            if (collapsed != null) {
+                profiles.addArchived(id, identity.path("name").asText(id), event, figures.path("engine").asText(null),
+                        figures.path("engineNote").isTextual() ? figures.path("engineNote").asText() : null,
+                        manifest.path("startedAt").asLong(), endedAt, collapsed, files.getOrDefault(PROFILE_JFR, new byte[0]));
+                graphs++;
+            }
+        }
         manifest.path("problems").forEach(p -> problems.add("capture: " + p.asText()));
-        return new Loaded(session, false, samples, events, dumps, problems);
+        return new Loaded(session, false, samples, events, dumps, graphs, problems);
     }
 
     /** A sample or event ({@code message}) or a thread dump ({@code dump}), in recording order. */
@@ -129,8 +147,10 @@ public final class ArchiveImport {
             while ((e = in.getNextEntry()) != null) {
                 any = true;
                 String n = e.getName();
-                // Only what the dashboard shows: recordings and the report stay in the archive for other tools.
-                if (e.isDirectory() || !(n.endsWith(".json") || n.endsWith(".jsonl") || n.endsWith(".txt"))) {
+                // Only what the dashboard shows (and the profiler's recording, downloadable with its flame graphs):
+                // the JFR recording and the report stay in the archive for other tools.
+                if (e.isDirectory() || !(n.endsWith(".json") || n.endsWith(".jsonl") || n.endsWith(".txt")
+                        || n.endsWith(".collapsed") || n.equals(PROFILE_JFR))) {
                     continue;
                 }
                 byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_UNCOMPRESSED - total + 1));

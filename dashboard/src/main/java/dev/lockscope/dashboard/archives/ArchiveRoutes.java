@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockscope.dashboard.RouteGroup;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.dashboard.jvms.JvmRegistry;
+import dev.lockscope.dashboard.profiles.ProfileService;
 import dev.lockscope.dashboard.threads.ThreadCaptures;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.BadRequestResponse;
@@ -14,8 +15,9 @@ import java.util.Base64;
 /**
  * {@code POST /api/archives} {@code {"name": "incident.zip", "data": "<base64 of the zip>"}}: opens an incident
  * archive as a read-only JVM (see {@link ArchiveImport}). Answers {@code id} (to open its page), counts of
- * what was loaded and {@code problems}. The archive arrives in the request body (JSON, like every request
- * that changes something here): the dashboard never reads a path it is given.
+ * what was loaded ({@code samples}, {@code events}, {@code threadDumps}, {@code profiles}) and {@code problems}.
+ * The archive arrives in the request body (JSON, like every request that changes something here): the
+ * dashboard never reads a path it is given.
  */
 public final class ArchiveRoutes implements RouteGroup {
     /** Largest request accepted by this route (base64 makes the archive a third larger). */
@@ -24,10 +26,12 @@ public final class ArchiveRoutes implements RouteGroup {
 
     private final JvmRegistry registry;
     private final ThreadCaptures captures;
+    private final ProfileService profiles;
 
-    public ArchiveRoutes(JvmRegistry registry, ThreadCaptures captures) {
+    public ArchiveRoutes(JvmRegistry registry, ThreadCaptures captures, ProfileService profiles) {
         this.registry = registry;
         this.captures = captures;
+        this.profiles = profiles;
     }
 
     @Override
@@ -53,10 +57,10 @@ public final class ArchiveRoutes implements RouteGroup {
         if (zip.length == 0) {
             throw new BadRequestResponse("data is empty: send the archive in base64");
         }
-        ArchiveImport.Loaded l = ArchiveImport.load(name, zip, registry, captures);
+        ArchiveImport.Loaded l = ArchiveImport.load(name, zip, registry, captures, profiles);
         ObjectNode o = Json.MAPPER.createObjectNode().put("id", l.session().id()).put("name", name)
                 .put("alreadyLoaded", l.alreadyLoaded()).put("samples", l.samples()).put("events", l.events())
-                .put("threadDumps", l.threadDumps());
+                .put("threadDumps", l.threadDumps()).put("profiles", l.profiles());
         var problems = o.putArray("problems");
         l.problems().forEach(problems::add);
         ctx.status(l.alreadyLoaded() ? 200 : 201).json(o);

@@ -63,6 +63,22 @@ final class ProfileCapture {
         return c;
     }
 
+    /** A profile recorded elsewhere (an incident capture's cpu or lock graph), finished when it arrives. */
+    static ProfileCapture finished(String id, String jvmId, String jvmName, String event, String engine,
+                                   String engineNote, long startedAt, long endedAt, byte[] collapsed, byte[] jfr) {
+        ProfileCapture c = new ProfileCapture(id, jvmId, jvmName, null, event, Math.max(0, endedAt - startedAt), null,
+                startedAt);
+        c.engine = engine;
+        c.engineNote = engineNote;
+        c.startedAt = startedAt;
+        c.endedAt = endedAt;
+        c.samples = Collapsed.parse(collapsed).root.total;
+        c.collapsed = collapsed;
+        c.jfr = jfr;
+        c.status = "done";
+        return c;
+    }
+
     boolean running() {
         return "running".equals(status);
     }

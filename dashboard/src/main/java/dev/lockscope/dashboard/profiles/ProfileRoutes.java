@@ -50,6 +50,11 @@ public final class ProfileRoutes implements RouteGroup {
         this.service = new ProfileService(registry, store);
     }
 
+    /** The service holding the captures (archives add their recorded profiles to it). */
+    public ProfileService service() {
+        return service;
+    }
+
     @Override
     public void addRoutes(RoutesConfig r) {
         r.post("/api/jvms/{id}/profiles", this::start);

@@ -151,6 +151,18 @@ public final class ProfileService {
                 });
     }
 
+    /**
+     * Adds a finished {@code event} profile of the archive JVM {@code jvmId} (an incident capture's flame graph),
+     * listed and viewed like any capture. Kept in memory only: the archive itself is the record.
+     */
+    public void addArchived(String jvmId, String jvmName, String event, String engine, String engineNote,
+                            long startedAt, long endedAt, byte[] collapsed, byte[] jfr) {
+        String id = "prof-" + ids.incrementAndGet() + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
+        captures.put(id, ProfileCapture.finished(id, jvmId, jvmName, event, engine, engineNote, startedAt, endedAt,
+                collapsed, jfr));
+        prune();
+    }
+
     CompletableFuture<ProfileCapture> stop(ProfileCapture c) {
         JvmSession jvm = registry.get(c.jvmId);
         if (!c.running() || jvm == null) {

@@ -239,6 +239,42 @@ class CaptureEndToEndTest {
             var refused = d.post("/api/jvms/" + id + "/threaddump", "{}");
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.body()).contains("capture archive deadlock.zip, shown read-only");
+
+            // Its cpu and lock flame graphs are finished profiles of the archive JVM, with the capture's engine.
+            JsonNode figures = CaptureArchive.read(zip("deadlock")).manifest().path("profile");
+            JsonNode profiles = d.get("/api/jvms/" + id + "/profiles");
+            assertThat(profiles).extracting(p -> p.path("event").asText()).containsExactlyInAnyOrder("cpu", "lock");
+            for (JsonNode p : profiles) {
+                assertThat(p.path("status").asText()).isEqualTo("done");
+                assertThat(p.path("engine").asText()).isEqualTo(figures.path("engine").asText()).isNotBlank();
+                assertThat(p.path("samples").asLong()).isEqualTo(figures.path(p.path("event").asText() + "Samples").asLong());
+            }
+            refused = d.post("/api/jvms/" + id + "/profiles", "{\"event\":\"cpu\",\"duration\":5}");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            page.locator("a[data-tab=profiles]").click();
+            page.locator("#profile-list tr[data-profile-id]").nth(1).waitFor();
+            assertThat(page.locator("#profile-form").isHidden()).isTrue();
+
+            // The cpu graph renders in the tab: all its samples at the root, the archive's stacks above it.
+            // (A deadlocked sample burns no cpu and its lock waits never end, so its own frames are in neither graph.)
+            JsonNode cpu = null;
+            for (JsonNode p : profiles) {
+                cpu = p.path("event").asText().equals("cpu") ? p : cpu;
+            }
+            assertThat(cpu.path("samples").asLong()).isPositive();
+            String collapsed = d.getRaw(cpu.at("/links/collapsed").asText()).body();
+            String firstLine = collapsed.lines().findFirst().orElseThrow();
+            String firstFrame = firstLine.substring(0, firstLine.lastIndexOf(' ')).split(";")[0]
+                    .replaceAll("_\\[[a-z0-9]\\]$", "");
+            page.locator("#profile-list tr[data-profile-id='" + cpu.path("id").asText() + "']").click();
+            page.locator("iframe#flamegraph").waitFor();
+            com.microsoft.playwright.Frame graph = page.frameLocator("iframe#flamegraph").locator("#canvas").elementHandle()
+                    .ownerFrame();
+            graph.waitForFunction("([samples, frame]) => typeof levels !== 'undefined' && canvas.width > 0"
+                    + " && levels[0][0].width === samples && levels[1].some(f => f.title === frame)",
+                    List.of(cpu.path("samples").asInt(), firstFrame),
+                    new com.microsoft.playwright.Frame.WaitForFunctionOptions().setTimeout(120_000)); // slow renderer start
+            Browser.screenshot(page, "capture-archive-cpu-flamegraph.png");
         }
     }
 
