@@ -160,7 +160,8 @@ public final class ChildJvm implements AutoCloseable {
     /** Waits for the process to exit and returns its exit code; its output is then complete in stdout()/stderr(). */
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError("process " + pid() + " did not exit within " + timeout);
+            throw new AssertionError("process " + pid() + " did not exit within " + timeout + "; stdout: " + tail(stdout())
+                    + " stderr: " + tail(stderr()));
         }
         for (Thread t : pumps) {
             t.join(10_000); // a loaded machine may not have copied the last lines yet
