@@ -233,7 +233,6 @@ registerTab({
       let others = [];
       try { others = (await api('/api/profiles')).filter(o => o.id !== c.id && o.status === 'done' && o.event === c.event); }
       catch (e) { /* comparing is optional */ }
-      if (shown !== key) return; // a newer render (another capture, or "compare with…") started meanwhile
       const compare = el('select', { id: 'profile-compare', 'aria-label': 'compare with' },
         el('option', { value: '' }, 'compare with…'),
         others.map(o => el('option', { value: o.id, selected: o.id === compareWith },
