@@ -135,7 +135,9 @@ public final class WaitsFeature implements Feature {
                 }
                 ThreadInfo[] infos = null;
                 if (t0 >= nextStacks) {
-                    nextStacks = t0 + STACKS_EVERY_NS;
+                    // Jittered like the looks: a fixed period phase-locks with periodic workloads and would keep
+                    // reading the same moment of their cycle.
+                    nextStacks = t0 + ThreadLocalRandom.current().nextLong(STACKS_EVERY_NS / 2, STACKS_EVERY_NS * 3 / 2 + 1);
                     infos = mx.getThreadInfo(ids, DEPTH);
                     dumps++;
                     quietUntil = System.nanoTime() + Math.max(QUIET_NS, 2 * interval);
