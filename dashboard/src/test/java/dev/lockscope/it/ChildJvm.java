@@ -118,9 +118,34 @@ public final class ChildJvm implements AutoCloseable {
         return process;
     }
 
-    /** Sends SIGINT, as Ctrl-C in a terminal does. */
+    /**
+     * Whether children can be interrupted with SIGINT: a suite started in the background by a non-interactive shell
+     * (`cmd &`) inherits SIGINT as ignored, and a JVM never handles a signal ignored at its start.
+     */
+    public static final boolean SIGINT_WORKS = !sigintIgnoredHere();
+
+    /** The exit status of a JVM ended by {@link #interrupt()}: 130 after SIGINT, 143 after SIGTERM. */
+    public static final int INTERRUPTED_EXIT = SIGINT_WORKS ? 130 : 143;
+
+    private static boolean sigintIgnoredHere() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (2 - 1))) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: assume a normal terminal environment
+        }
+        return false;
+    }
+
+    /**
+     * Sends SIGINT, as Ctrl-C in a terminal does; where SIGINT is ignored for this process and its children (see
+     * {@link #SIGINT_WORKS}) SIGTERM instead, which runs the same shutdown hooks.
+     */
     public void interrupt() throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid())).start();
+        Process kill = new ProcessBuilder("kill", SIGINT_WORKS ? "-INT" : "-TERM", Long.toString(pid())).start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new AssertionError("kill -INT " + pid() + " failed");
         }

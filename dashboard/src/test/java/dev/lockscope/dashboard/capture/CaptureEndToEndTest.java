@@ -190,7 +190,7 @@ class CaptureEndToEndTest {
 
     @Test
     void ctrlCEndsTheSaturatedPoolCaptureEarlyWithAValidArchiveAndLeavesTheAgentThatWasThere() throws Exception {
-        assertThat(poolCli.process().exitValue()).isEqualTo(130); // as any program interrupted by Ctrl-C
+        assertThat(poolCli.process().exitValue()).isEqualTo(ChildJvm.INTERRUPTED_EXIT); // 130 as any program after Ctrl-C
         assertThat(poolCli.stdout()).contains("lockscope: wrote " + zip("pool") + " (ended early)",
                 "lockscope: the agent that was already running in pid " + pool.pid() + " keeps running as before");
         CaptureArchive a = CaptureArchive.read(zip("pool"));
