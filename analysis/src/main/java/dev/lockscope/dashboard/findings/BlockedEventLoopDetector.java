@@ -43,7 +43,10 @@ final class BlockedEventLoopDetector implements Detector {
         Map<String, JsonNode> singleThreadPools = new HashMap<>();
         for (JsonNode p : PoolService.view(jvm, windowMs, nowMs).path("pools")) {
             String prefix = p.path("threadPrefix").asText("");
-            if (p.path("max").asLong() == 1 && !prefix.isEmpty() && !p.path("jdkInternal").asBoolean()) {
+            // A ForkJoinPool of parallelism 1 (the common pool on a 2-core machine) is a work-stealing pool, not a
+            // single-threaded executor; blocking there is the common-pool-starvation finding's business.
+            if (p.path("max").asLong() == 1 && !prefix.isEmpty() && !p.path("jdkInternal").asBoolean()
+                    && !prefix.startsWith("ForkJoinPool")) {
                 singleThreadPools.put(prefix + "*", p);
             }
         }
