@@ -36,6 +36,7 @@ public final class AgentOptions {
         dev.lockscope.agent.profile.AlwaysOnRecording.describeOptions(KNOWN);
         FeatureSwitches.describeOptions(KNOWN);
         OverheadGovernor.describeOptions(KNOWN);
+        StartupWait.describeOptions(KNOWN);
         KNOWN.put("detach", "true: detach the agent already running in this JVM (what the CLI's detach command sends)");
     }
 

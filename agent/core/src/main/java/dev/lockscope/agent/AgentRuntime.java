@@ -24,7 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The running agent: starts every {@link Feature}, the once-a-second sampler and the dashboard link, all on
  * the agent's own daemon threads. {@link #start} returns at once so the application's start-up is not held up
- * by the agent's (Byte Buddy's start alone costs about a second of CPU).
+ * by the agent's (Byte Buddy's start alone costs about a second of CPU). Started with {@code -javaagent}, the
+ * init thread first waits for the application's start-up to pass ({@link StartupWait}), so the two do not share
+ * the CPU.
  *
  * <p>One agent per JVM: loading the agent jar again into a JVM where it runs (the CLI's {@code attach} or
  * {@code detach}) does not start a second one; {@link #start} routes the new options to the running instance
@@ -45,6 +47,7 @@ public final class AgentRuntime {
     private final AgentOptions options;
     private final FeatureSwitches switches;
     private final Instrumentation instrumentation;
+    private final StartupWait startupWait;
     /** Features that started; read by the sampler while the init thread still appends. */
     private final List<Feature> started = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
@@ -54,10 +57,11 @@ public final class AgentRuntime {
     private Thread samplerThread;
     private volatile Capture capture;
 
-    private AgentRuntime(AgentOptions options, Instrumentation instrumentation) {
+    private AgentRuntime(AgentOptions options, Instrumentation instrumentation, boolean dynamic) {
         this.options = options;
         this.switches = FeatureSwitches.fromOptions(options);
         this.instrumentation = instrumentation;
+        this.startupWait = new StartupWait(options, dynamic);
     }
 
     /** Called by {@link AgentMain} through reflection, for {@code -javaagent} and for every dynamic attach. */
@@ -72,7 +76,7 @@ public final class AgentRuntime {
                     return;
                 }
                 BridgeInjector.inject(inst); // before anything loads a bridge class
-                AgentRuntime runtime = new AgentRuntime(options, inst);
+                AgentRuntime runtime = new AgentRuntime(options, inst, dynamic);
                 running = runtime;
                 System.setProperty(STATE_PROPERTY, "running");
                 runtime.initThread = AgentContext.startThread("init", runtime::init);
@@ -98,6 +102,11 @@ public final class AgentRuntime {
 
     private void init() {
         try {
+            // Everything below costs CPU the application's own start-up would otherwise get (StartupWait).
+            startupWait.await(() -> stopped);
+            if (stopped) {
+                return; // detached while waiting
+            }
             JvmIdentity identity = JvmIdentity.ofThisJvm(options.get("name", null));
             link = new DashboardLink(options, identity, this::handle);
             // Prepared before the features start, so what they report while starting (a deadlock already
@@ -142,6 +151,7 @@ public final class AgentRuntime {
                     }
                 }
             }
+            startupWait.featuresStarted();
             if (pendingCapture != null) {
                 beginCapture(pendingCapture);
             }
@@ -331,7 +341,9 @@ public final class AgentRuntime {
                 .field("suppressedErrors", BridgeErrors.count())
                 .field("lastSuppressedError", BridgeErrors.last())
                 .field("features", started.stream().map(Feature::name).toList())
-                .name("switches");
+                .name("startup");
+        startupWait.write(body);
+        body.name("switches");
         switches.write(body);
         body.name("governor");
         context.governor().write(body);
