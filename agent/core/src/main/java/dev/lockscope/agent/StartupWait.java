@@ -26,7 +26,7 @@ final class StartupWait {
     static final long POLL_MS = 100;
     /** Fewer new classes than this in one poll counts as quiet (a running app still loads the odd class). */
     static final long QUIET_CLASSES = 10;
-    static final int QUIET_POLLS = 3;
+    static final int QUIET_POLLS = 5;
 
     private final long maxMs;
     private volatile long waitedMs;
