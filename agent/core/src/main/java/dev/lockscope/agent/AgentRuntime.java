@@ -102,11 +102,6 @@ public final class AgentRuntime {
 
     private void init() {
         try {
-            // Everything below costs CPU the application's own start-up would otherwise get (StartupWait).
-            startupWait.await(() -> stopped);
-            if (stopped) {
-                return; // detached while waiting
-            }
             JvmIdentity identity = JvmIdentity.ofThisJvm(options.get("name", null));
             link = new DashboardLink(options, identity, this::handle);
             // Prepared before the features start, so what they report while starting (a deadlock already
@@ -133,6 +128,9 @@ public final class AgentRuntime {
             started.add(vitals);
             link.start(() -> started.stream().map(Feature::name).toList());
             samplerThread = AgentContext.startThread("sampler", this::sampleLoop);
+            // The features cost seconds of CPU that the application's own start-up would otherwise get: they wait
+            // for it to pass (StartupWait). The JVM is listed, with its vitals, meanwhile.
+            startupWait.await(() -> stopped);
             for (Feature f : features()) {
                 // Under the monitor, so a switch changed meanwhile reaches the feature: either it reads the new
                 // value at start, or it is in the started list when the change is applied.

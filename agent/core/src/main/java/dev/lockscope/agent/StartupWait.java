@@ -6,8 +6,9 @@ import java.lang.management.ManagementFactory;
 import java.util.function.BooleanSupplier;
 
 /**
- * Holds the agent's start-up work back until the application's own start-up has passed, so the two do not
- * compete for the CPU. Installing the instrumentation (Byte Buddy) and starting the JFR streams cost seconds of
+ * Holds the agent's features back until the application's own start-up has passed, so the two do not
+ * compete for the CPU (the dashboard connection and the JVM's vitals do not wait: they are cheap, and the JVM
+ * should be listed at once). Installing the instrumentation (Byte Buddy) and starting the JFR streams cost seconds of
  * CPU; on an application with one core, done beside its start-up, they made it ready about 2 s later
  * (docs/PERFORMANCE.md, "Agent start-up and idle cost").
  *
@@ -30,7 +31,7 @@ final class StartupWait {
 
     private final long maxMs;
     private volatile long waitedMs;
-    /** JVM uptime when the wait ended and the agent began its start-up work; -1 until then. */
+    /** JVM uptime when the wait ended and the agent began starting its features; -1 until then. */
     private volatile long beganAtMs = -1;
     /** JVM uptime when every feature had started (the lock instrumentation may still be installing); -1 until then. */
     private volatile long featuresStartedAtMs = -1;
