@@ -102,6 +102,11 @@ public final class AgentRuntime {
 
     private void init() {
         try {
+            // The connection waits for the application's start-up too, but briefly (StartupWait.LINK_MAX_MS).
+            startupWait.awaitUpTo(StartupWait.LINK_MAX_MS, () -> stopped);
+            if (stopped) {
+                return; // detached while waiting
+            }
             JvmIdentity identity = JvmIdentity.ofThisJvm(options.get("name", null));
             link = new DashboardLink(options, identity, this::handle);
             // Prepared before the features start, so what they report while starting (a deadlock already
@@ -130,7 +135,7 @@ public final class AgentRuntime {
             samplerThread = AgentContext.startThread("sampler", this::sampleLoop);
             // The features cost seconds of CPU that the application's own start-up would otherwise get: they wait
             // for it to pass (StartupWait). The JVM is listed, with its vitals, meanwhile.
-            startupWait.await(() -> stopped);
+            startupWait.awaitForFeatures(() -> stopped);
             for (Feature f : features()) {
                 // Under the monitor, so a switch changed meanwhile reaches the feature: either it reads the new
                 // value at start, or it is in the started list when the change is applied.

@@ -6,9 +6,9 @@ import java.lang.management.ManagementFactory;
 import java.util.function.BooleanSupplier;
 
 /**
- * Holds the agent's features back until the application's own start-up has passed, so the two do not
- * compete for the CPU (the dashboard connection and the JVM's vitals do not wait: they are cheap, and the JVM
- * should be listed at once). Installing the instrumentation (Byte Buddy) and starting the JFR streams cost seconds of
+ * Holds the agent's work back until the application's own start-up has passed, so the two do not compete for
+ * the CPU. The dashboard connection waits at most {@link #LINK_MAX_MS} (a JVM is to be listed within 5 s of its
+ * start; the HttpClient's start alone is a few hundred ms of CPU), the features the whole {@code startupWait}. Installing the instrumentation (Byte Buddy) and starting the JFR streams cost seconds of
  * CPU; on an application with one core, done beside its start-up, they made it ready about 2 s later
  * (docs/PERFORMANCE.md, "Agent start-up and idle cost").
  *
@@ -24,12 +24,19 @@ import java.util.function.BooleanSupplier;
 final class StartupWait {
     static final String OPTION = "startupWait";
     static final long DEFAULT_MS = 10_000;
+    /** The longest the dashboard connection waits, whatever {@code startupWait} says. */
+    static final long LINK_MAX_MS = 2_000;
     static final long POLL_MS = 100;
     /** Fewer new classes than this in one poll counts as quiet (a running app still loads the odd class). */
     static final long QUIET_CLASSES = 10;
     static final int QUIET_POLLS = 5;
 
     private final long maxMs;
+    /** Wait state, used by the init thread only. */
+    private long startNanos;
+    private long lastCount;
+    private int quietPolls;
+    private long waitedNanos;
     private volatile long waitedMs;
     /** JVM uptime when the wait ended and the agent began starting its features; -1 until then. */
     private volatile long beganAtMs = -1;
@@ -45,30 +52,43 @@ final class StartupWait {
                 + "installing instrumentation and JFR (default 10s; 0 = at once; never on attach)");
     }
 
-    /** Waits for the application's class loading to settle, at most the configured time, or until {@code stop}. */
-    void await(BooleanSupplier stop) {
-        long start = System.nanoTime();
-        if (maxMs > 0) {
-            ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
-            long last = classes.getTotalLoadedClassCount();
-            int quiet = 0;
-            while (quiet < QUIET_POLLS && !stop.getAsBoolean()) {
-                long left = maxMs - (System.nanoTime() - start) / 1_000_000;
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    Thread.sleep(Math.min(POLL_MS, left));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                long now = classes.getTotalLoadedClassCount();
-                quiet = now - last < QUIET_CLASSES ? quiet + 1 : 0;
-                last = now;
+    /**
+     * Waits for the application's class loading to settle, at most {@code limitMs} after the first call (and never
+     * beyond {@code startupWait}), or until {@code stop}. Called again with a later limit, it goes on from where it
+     * stopped; once settled, it returns at once.
+     */
+    void awaitUpTo(long limitMs, BooleanSupplier stop) {
+        long limit = Math.min(limitMs, maxMs);
+        long entered = System.nanoTime();
+        if (startNanos == 0) {
+            startNanos = System.nanoTime();
+            if (limit > 0) {
+                lastCount = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
             }
         }
-        waitedMs = (System.nanoTime() - start) / 1_000_000;
+        ClassLoadingMXBean classes = limit > 0 ? ManagementFactory.getClassLoadingMXBean() : null;
+        while (quietPolls < QUIET_POLLS && !stop.getAsBoolean()) {
+            long left = limit - (System.nanoTime() - startNanos) / 1_000_000;
+            if (left <= 0) {
+                break;
+            }
+            try {
+                Thread.sleep(Math.min(POLL_MS, left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long now = classes.getTotalLoadedClassCount();
+            quietPolls = now - lastCount < QUIET_CLASSES ? quietPolls + 1 : 0;
+            lastCount = now;
+        }
+        waitedNanos += System.nanoTime() - entered;
+    }
+
+    /** Waits as {@link #awaitUpTo} with the full {@code startupWait}, then records when the features begin. */
+    void awaitForFeatures(BooleanSupplier stop) {
+        awaitUpTo(maxMs, stop);
+        waitedMs = waitedNanos / 1_000_000;
         beganAtMs = uptimeMs();
     }
 
