@@ -1,11 +1,14 @@
 package dev.lockscope.dashboard.security;
 
+import static dev.lockscope.it.Fuzzing.checking;
+import static dev.lockscope.it.Fuzzing.encodable;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockscope.dashboard.agents.RawAgentSocket;
 import dev.lockscope.dashboard.jvms.Json;
-import dev.lockscope.it.Fuzz;
+import dev.lockscope.it.Fuzzing;
 import dev.lockscope.it.RunningDashboard;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,7 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Random methods, paths, parameters and bodies against the real dashboard's HTTP API, with a connected JVM
@@ -41,9 +48,22 @@ class HttpApiFuzzTest {
             "{\"event\":\"cpu\",\"duration\":30}", "{\"lockedSynchronizers\":true}", "{\"token\":\"x\"}",
             "{\"event\":\"wall\",\"duration\":0,\"threads\":\"pool\",\"interval\":5,\"threshold\":1}");
 
+    /** One request as the fuzzer made it: prints as what was sent, which is what a failure report shows. */
+    record ApiRequest(String method, String path, String contentType, Fuzzing.Input body) {
+        HttpRequest.Builder builder(String base) {
+            boolean bodyless = "GET".equals(method) || "HEAD".equals(method);
+            return HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType).method(method,
+                    bodyless ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(encodable(body.text())));
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path + " (" + contentType + ") " + body;
+        }
+    }
+
     @Test
     void noRequestFailsTheServerOrGoesUnansweredAndEveryApiErrorIsJsonWithAReason() throws Exception {
-        Fuzz fuzz = Fuzz.seeded("HTTP API");
         try (RunningDashboard d = RunningDashboard.start();
              RawAgentSocket agent = new RawAgentSocket(d.agentUrl())) {
             agent.send(RawAgentSocket.hello(JVM, 7, "fuzz-target"));
@@ -52,44 +72,38 @@ class HttpApiFuzzTest {
                     + ",\"body\":{\"vitals\":{\"threads\":{\"RUNNABLE\":4}}}}");
             Thread refuser = refuseEveryRequest(agent);
             Map<Integer, Integer> statuses = new TreeMap<>();
+            AtomicInteger sent = new AtomicInteger();
+            Gen<ApiRequest> requests = Generate.pick(METHODS).zip(paths(),
+                    Generate.frequency(List.of(Pair.of(85, Generate.constant("application/json")),
+                            Pair.of(15, Generate.pick(List.of("text/plain", "application/x-www-form-urlencoded"))))),
+                    Fuzzing.mutatedOrRandom(Generate.pick(BODIES), 50, 200), ApiRequest::new);
             try {
-                for (int i = 0; i < REQUESTS; i++) {
-                    String method = fuzz.oneOf(METHODS);
-                    String path = path(fuzz);
-                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(d.url() + path));
-                    String body = fuzz.chance(0.5) ? fuzz.mutate(fuzz.oneOf(BODIES)) : fuzz.text(200);
-                    String type = fuzz.chance(0.85) ? "application/json" : fuzz.oneOf(List.of("text/plain", "application/x-www-form-urlencoded"));
-                    b.header("Content-Type", type).method(method, "GET".equals(method) || "HEAD".equals(method)
-                            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Fuzz.encodable(body)));
+                Fuzzing.theory("HTTP API", REQUESTS, 200).forAll(requests).checkAssert(checking(request -> {
+                    sent.incrementAndGet();
                     HttpResponse<String> r;
                     try {
-                        r = sendOnce(d, b);
+                        r = sendOnce(d, request.builder(d.url()));
                     } catch (java.net.http.HttpTimeoutException e) {
-                        throw new AssertionError("seed " + fuzz.seed() + ": no answer within 60 s to " + method + " " + path);
-                    } catch (java.io.IOException e) {
-                        throw new AssertionError("seed " + fuzz.seed() + ": " + method + " " + path + " (" + type + ", "
-                                + body.length() + " chars) -> " + e, e);
+                        throw new AssertionError("no answer within 60 s to " + request);
                     }
                     statuses.merge(r.statusCode(), 1, Integer::sum);
                     // 502: the JVM refused the request (as this peer always does); never 500, the server's own failure
                     assertThat(r.statusCode() < 500 || r.statusCode() == 502)
-                            .as("seed %d: %s %s -> %d %s", fuzz.seed(), method, path, r.statusCode(), r.body()).isTrue();
-                    if (path.startsWith("/api/") && r.statusCode() >= 400 && !"HEAD".equals(method)) {
+                            .as("%s -> %d %s", request, r.statusCode(), r.body()).isTrue();
+                    if (request.path().startsWith("/api/") && r.statusCode() >= 400 && !"HEAD".equals(request.method())) {
                         JsonNode error;
                         try {
                             error = Json.MAPPER.readTree(r.body());
                         } catch (Exception e) {
-                            throw new AssertionError("seed " + fuzz.seed() + ": " + method + " " + path + " -> "
-                                    + r.statusCode() + " with a body that is not JSON: " + r.body());
+                            throw new AssertionError(request + " -> " + r.statusCode() + " with a body that is not JSON: " + r.body());
                         }
-                        assertThat(error.path("error").asText()).as("seed %d: %s %s -> %s", fuzz.seed(), method, path, r.body())
-                                .isNotBlank();
+                        assertThat(error.path("error").asText()).as("%s -> %s", request, r.body()).isNotBlank();
                     }
-                }
+                }));
             } finally {
                 refuser.interrupt();
             }
-            System.out.println("HTTP API: " + REQUESTS + " fuzzed requests, statuses " + statuses);
+            System.out.println("HTTP API: " + sent.get() + " fuzzed requests, statuses " + statuses);
 
             JsonNode jvm = d.get("/api/jvms/" + JVM);
             assertThat(jvm.path("connected").asBoolean()).isTrue();
@@ -114,28 +128,30 @@ class HttpApiFuzzTest {
     }
 
     /** A known route with its parameters and query filled from the fuzzer, sometimes mangled further. */
-    private static String path(Fuzz fuzz) {
-        String p = fuzz.oneOf(ROUTES);
-        p = p.replace("{id}", fuzz.chance(0.7) ? JVM : segment(fuzz));
-        while (p.contains("{x}")) {
-            p = p.replaceFirst("\\{x}", segment(fuzz));
-        }
-        if (fuzz.chance(0.2)) {
-            p = p + "/" + segment(fuzz);
-        }
-        StringBuilder q = new StringBuilder();
-        for (int i = fuzz.nextInt(4); i > 0; i--) {
-            q.append(q.length() == 0 ? '?' : '&').append(fuzz.oneOf(PARAMS)).append('=')
-                    .append(URLEncoder.encode(Fuzz.encodable(fuzz.chance(0.3) ? fuzz.oneOf(List.of("10s", "60s", "10m", "text", "true")) : fuzz.text(30)),
-                            StandardCharsets.UTF_8));
-        }
-        return p + q;
+    private static Gen<String> paths() {
+        Gen<String> id = Generate.frequency(List.of(Pair.of(7, Generate.constant(JVM)), Pair.of(3, segments())));
+        Gen<String> extra = Generate.frequency(List.of(Pair.of(8, Generate.constant("")), Pair.of(2, segments().map(s -> "/" + s))));
+        Gen<String> value = Generate.frequency(List.of(Pair.of(3, Generate.pick(List.of("10s", "60s", "10m", "text", "true"))),
+                Pair.of(7, Fuzzing.text(30))));
+        Gen<String> query = lists().of(Generate.pick(PARAMS).zip(value,
+                        (name, v) -> name + "=" + URLEncoder.encode(encodable(v), StandardCharsets.UTF_8)))
+                .ofSizeBetween(0, 3).map(params -> params.isEmpty() ? "" : "?" + String.join("&", params));
+        return Generate.pick(ROUTES).zip(id, lists().of(segments()).ofSize(2), extra.zip(query, String::concat), (route, i, xs, tail) -> {
+            String p = route.replace("{id}", i);
+            for (String x : xs) {
+                p = p.replaceFirst("\\{x}", java.util.regex.Matcher.quoteReplacement(x));
+            }
+            return p + tail;
+        });
     }
 
-    private static String segment(Fuzz fuzz) {
-        String raw = fuzz.chance(0.2) ? fuzz.oneOf(List.of("..", "%2e%2e", "..%2f..%2fetc%2fpasswd", "prof-1-x", "0", "-1"))
-                : URLEncoder.encode(Fuzz.encodable(fuzz.text(40)), StandardCharsets.UTF_8);
-        return raw.isEmpty() ? "x" : raw;
+    private static Gen<String> segments() {
+        return Generate.frequency(List.of(
+                Pair.of(2, Generate.pick(List.of("..", "%2e%2e", "..%2f..%2fetc%2fpasswd", "prof-1-x", "0", "-1"))),
+                Pair.of(8, Fuzzing.text(40).map(t -> {
+                    String raw = URLEncoder.encode(encodable(t), StandardCharsets.UTF_8);
+                    return raw.isEmpty() ? "x" : raw;
+                }))));
     }
 
     /** Answers every request the dashboard sends to the raw JVM with a refusal, as an agent that cannot help. */
