@@ -28,6 +28,10 @@ public final class Fuzzing {
             "Infinity", "\u0000", "\n", "\t", " ", "\u2028", "\uD83D\uDE00", "\uFFFF", "%00", "%2e%2e", "../", "..\\",
             "<script>", "</script><img src=x onerror=alert(1)>", "'", "=", ";", "&", "?", "#", "{{", "$(", "`");
 
+    /** What replaces a number: out of range, negative, or what JSON's number grammar (or a lenient parser) gets wrong. */
+    static final List<String> NUMBERS = List.of("99999999999999999999999", "-1", "01", "-01", "00", "1.", "-.5", ".5",
+            "+1", "0x1F", "1e", "1E+", "1e999", "-0", "9223372036854775808", "-9223372036854775809", "NaN", "1_000");
+
     private Fuzzing() {
     }
 
@@ -145,7 +149,7 @@ public final class Fuzzing {
                 case DUPLICATE_RUN -> s.substring(0, i) + s.substring(i, Math.min(s.length(), i + n % 40)).repeat(2 + n / 40 % 4)
                         + s.substring(i);
                 case NEST_DEEPLY -> "[".repeat(1 + n) + s;
-                case BREAK_NUMBER -> s.replaceFirst("-?[0-9]+", n % 2 == 0 ? "99999999999999999999999" : "-1");
+                case BREAK_NUMBER -> s.replaceFirst("-?[0-9]+", NUMBERS.get(n % NUMBERS.size()));
                 case RENAME_WORD -> s.replaceFirst("\"[a-zA-Z]+\"", Matcher.quoteReplacement("\"" + payload.replace("\"", "") + "\""));
             };
         }
