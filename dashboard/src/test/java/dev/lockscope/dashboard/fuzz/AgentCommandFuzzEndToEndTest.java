@@ -47,13 +47,16 @@ import org.quicktheories.generators.Generate;
  */
 class AgentCommandFuzzEndToEndTest {
     private static final int REQUESTS = 150;
+    /** The agent's commands (docs/PROTOCOL.md), all but {@code detach}, which ends the agent's link by design. */
     private static final List<String> COMMANDS = List.of("threaddump", "profile.start", "profile.stop", "profile.status",
-            "profile.fetch", "profile.discard");
+            "profile.fetch", "profile.discard", "recording.status", "recording.collapsed", "recording.snapshot",
+            "recording.fetch", "recording.discard", "features");
     /** What a hostile dashboard might try: the agent must know none of these. */
     private static final List<String> FORBIDDEN = List.of("heapdump", "dumpHeap", "GC.heap_dump", "exec", "eval",
             "jcmd", "file.read", "readFile", "loadAgent", "System.exit");
     private static final List<String> ARG_KEYS = List.of("format", "lockedSynchronizers", "event", "durationMs",
-            "intervalMs", "thresholdMs", "allocBytes", "threads", "byThread", "id", "offset");
+            "intervalMs", "thresholdMs", "allocBytes", "threads", "byThread", "id", "offset", "fromMs", "toMs", "locks",
+            "pools", "jfr", "deadlocks");
 
     /** A request with an id (the agent must answer it), or a frame that is not JSON (it must drop it). */
     sealed interface Sent permits Request, NotJson {
