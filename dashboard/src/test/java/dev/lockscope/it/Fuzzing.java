@@ -22,14 +22,14 @@ import org.quicktheories.generators.Generate;
  */
 public final class Fuzzing {
     /** Spliced into text and valid input: what parsers, routers and renderers trip over. */
-    static final List<String> TOKENS = List.of(
+    private static final List<String> TOKENS = List.of(
             "{", "}", "[", "]", ":", ",", "\"", "\\", "\\u", "\\u00", "\\uD800", "\\u+041", "null", "true", "false",
             "-", "0", "-0", "1e999", "1e-999", "9223372036854775808", "-9223372036854775809", "1.5e", ".", "NaN",
             "Infinity", "\u0000", "\n", "\t", " ", "\u2028", "\uD83D\uDE00", "\uFFFF", "%00", "%2e%2e", "../", "..\\",
             "<script>", "</script><img src=x onerror=alert(1)>", "'", "=", ";", "&", "?", "#", "{{", "$(", "`");
 
     /** What replaces a number: out of range, negative, or what JSON's number grammar (or a lenient parser) gets wrong. */
-    static final List<String> NUMBERS = List.of("99999999999999999999999", "-1", "01", "-01", "00", "1.", "-.5", ".5",
+    private static final List<String> NUMBERS = List.of("99999999999999999999999", "-1", "01", "-01", "00", "1.", "-.5", ".5",
             "+1", "0x1F", "1e", "1E+", "1e999", "-0", "9223372036854775808", "-9223372036854775809", "NaN", "1_000");
 
     private Fuzzing() {
@@ -73,7 +73,7 @@ public final class Fuzzing {
                 Pair.of(100 - mutantPercent, text(maxRandomLength).map(t -> new Input(t, List.of())))));
     }
 
-    static Gen<Edit> edits() {
+    private static Gen<Edit> edits() {
         Gen<String> payload = Generate.frequency(List.of(Pair.of(3, Generate.pick(TOKENS)), Pair.of(1, text(12))));
         return Generate.enumValues(Edit.Kind.class)
                 .zip(integers().between(0, 100_000), integers().between(0, 2_999), payload, Edit::new);
