@@ -17,6 +17,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -126,6 +130,16 @@ class MomentSnapshotBrowserTest {
             // Its events bracket the moment.
             assertThat(contended.stream().mapToLong(Long::longValue).min().orElseThrow()).isLessThan(at);
             assertThat(contended.stream().mapToLong(Long::longValue).max().orElseThrow()).isGreaterThan(at);
+
+            // A moment can also be typed (keyboard users): a time of day, the latest one not after now.
+            long typed = (at - 7_000) / 1000 * 1000;
+            page.locator("#moment-time").fill(LocalTime.ofInstant(Instant.ofEpochMilli(typed), ZoneId.systemDefault())
+                    .format(DateTimeFormatter.ofPattern("HH:mm:ss")));
+            assertThat(page).hasURL(Pattern.compile(".*[?&]at=" + typed + "(&.*)?$"));
+            assertThat(page.locator("#moment-snapshot")).hasText(""); // the other moment's result is gone
+            page.locator("#clear-moment").click();
+            assertThat(page).hasURL(Pattern.compile("^((?!at=).)*$"));
+            assertThat(page.locator("#save-moment-snapshot")).isDisabled();
         }
     }
 
