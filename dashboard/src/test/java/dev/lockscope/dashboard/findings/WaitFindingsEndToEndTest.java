@@ -45,9 +45,10 @@ class WaitFindingsEndToEndTest {
         int pool = between(2, 5);
         int workers = pool * 3 + between(0, 4);
         int lookup = between(20, 40);
+        int queryMs = between(30, 80);
         try (RunningDashboard d = FindingsSupport.dashboard();
              ChildJvm conn = ChildJvm.sample("connection-pool", "--workers=" + workers, "--pool=" + pool,
-                     "--query=" + between(30, 80)).agent("dashboard=" + d.agentUrl() + ",name=orders").start();
+                     "--query=" + queryMs).agent("dashboard=" + d.agentUrl() + ",name=orders").start();
              ChildJvm common = ChildJvm.sample("common-pool", "--requests=" + between(4, 10), "--io=" + between(50, 150))
                      .agent("dashboard=" + d.agentUrl() + ",name=prices").start();
              ChildJvm loop = ChildJvm.sample("event-loop", "--lookup=" + lookup, "--interval=" + between(lookup, 2 * lookup))
@@ -65,6 +66,11 @@ class WaitFindingsEndToEndTest {
             assertThat(exhausted.at("/evidence/waitsOn").asText()).isEqualTo("java.util.concurrent.Semaphore.acquire");
             assertThat(exhausted.at("/evidence/waitingMax").asInt()).isBetween(2, workers - pool);
             assertThat(exhausted.path("fix").asText()).contains("Little's law").contains("timeout");
+            // Sized from measured figures: each connection is held for the sample's query time, and the request
+            // threads (2 ms between requests) would keep nearly one connection each busy.
+            assertThat(exhausted.at("/evidence/sizedFrom").asText()).isEqualTo("measured hold time and arrival rate");
+            assertThat(exhausted.at("/evidence/holdMs").asDouble()).isBetween(0.7 * queryMs, 1.5 * queryMs);
+            assertThat(exhausted.at("/evidence/recommendedPoolSize").asInt()).isBetween(Math.max(pool + 1, workers * 7 / 10), workers);
 
             JsonNode starved = FindingsSupport.awaitOpen(d, commonId, "common-pool-starvation", FIND);
             assertThat(starved.at("/evidence/blockedAt").asText()).contains("CommonPoolStarvation.fetchPrice");

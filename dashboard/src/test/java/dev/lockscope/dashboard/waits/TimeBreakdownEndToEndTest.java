@@ -106,9 +106,6 @@ class TimeBreakdownEndToEndTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("fails on a quiet machine: 16 points of the half-* threads' sleep and the future "
-            + "waiters' sleep are counted as parked (between stack reads a TIMED_WAITING thread keeps its last "
-            + "classification); the Time tab's accuracy is an open defect of issue #11")
     void breakdownOfThreadsWithKnownProportionsMatchesWithinTenPercent() throws Exception {
         // Given a full window of sampling holding enough looks (the shortest such window of 15 s or more)
         AtomicReference<JsonNode> view = new AtomicReference<>();

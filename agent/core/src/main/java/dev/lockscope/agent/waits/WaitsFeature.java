@@ -11,6 +11,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Where the threads' wall time goes ({@code body.waits}): every {@code waits.interval} (jittered, so a workload
@@ -125,10 +126,12 @@ public final class WaitsFeature implements Feature {
                 long[] ids = new long[n];
                 String[] names = new String[n];
                 Thread.State[] seen = new Thread.State[n];
+                String[] blockers = new String[n];
                 for (int i = 0; i < n; i++) {
                     ids[i] = threads[i].getId();
                     names[i] = threads[i].getName();
                     seen[i] = threads[i].getState();
+                    blockers[i] = blockerOf(threads[i], seen[i]);
                 }
                 if (t0 < quietUntil) {
                     continue; // just after a stack read: see the comment on QUIET_NS
@@ -149,7 +152,7 @@ public final class WaitsFeature implements Feature {
                         continue;
                     }
                     ThreadInfo ti = infos == null ? null : infos[i];
-                    states[i] = memory.classify(ids[i], seen[i], ti);
+                    states[i] = memory.classify(ids[i], seen[i], blockers[i], ti);
                     stacks[i] = ti == null ? null : ti.getStackTrace();
                 }
                 table.tick(ids, names, states, stacks, interval);
@@ -165,6 +168,15 @@ public final class WaitsFeature implements Feature {
                 BridgeErrors.record(t);
             }
         }
+    }
+
+    /** Class of what a waiting thread is parked on (a plain field read, no safepoint), or null. */
+    private static String blockerOf(Thread t, Thread.State state) {
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+            return null;
+        }
+        Object b = LockSupport.getBlocker(t);
+        return b == null ? null : b.getClass().getName();
     }
 
     /** The platform threads alive now, from the root thread group (no safepoint, unlike a thread dump). */
