@@ -92,6 +92,9 @@ public final class DashboardLink {
         }
         try {
             URI u = URI.create(t);
+            if (u.getScheme() == null) { // "#s://host", "a?b://host": a URI, but a relative one (found by fuzzing)
+                throw new IllegalArgumentException("no scheme");
+            }
             String scheme = u.getScheme().toLowerCase(java.util.Locale.ROOT);
             String ws = switch (scheme) {
                 case "ws", "http" -> "ws";

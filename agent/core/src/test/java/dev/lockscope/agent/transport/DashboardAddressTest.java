@@ -26,5 +26,8 @@ class DashboardAddressTest {
         assertThat(DashboardLink.agentUri("ftp://127.0.0.1:7070")).isNull();
         assertThat(DashboardLink.agentUri("ws://")).isNull();
         assertThat(DashboardLink.agentUri("http://[bad")).isNull();
+        // Relative URIs (no scheme): they made the whole agent fail to start (found by DashboardAddressFuzzTest).
+        assertThat(DashboardLink.agentUri("#s://127.0.0.1:7070/agent")).isNull();
+        assertThat(DashboardLink.agentUri("w?s://127.0.0.1:7070/agent")).isNull();
     }
 }
