@@ -58,7 +58,7 @@ class HttpApiFuzzTest {
             get("/api/jvms/{id}/recording/flamegraph", "?event=cpu&from=1700000000000&to=1700000060000"),
             get("/api/jvms/{id}/recording/collapsed", "?event=lock&from=1700000000000&to=1700000060000"),
             post("/api/jvms/{id}/snapshots", "{\"from\":1700000000000,\"to\":1700000060000,\"finding\":\"f-1\"}"),
-            get("/api/jvms/{id}/snapshots", ""), get("/api/snapshots/{x}/jfr", ""), post("/api/jvms/{id}/detach", "{}"),
+            post("/api/jvms/{id}/snapshots", "{\"at\":1700000030000,\"seconds\":60}"), get("/api/jvms/{id}/snapshots", ""), get("/api/snapshots/{x}/jfr", ""), post("/api/jvms/{id}/detach", "{}"),
             post("/api/jvms/{id}/features", "{\"locks\":false,\"jfr\":true}"),
             post("/api/archives", "{\"name\":\"incident.zip\",\"data\":\"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==\"}"),
             post("/api/imports", "{\"files\":[{\"name\":\"dump.txt\",\"data\":\"Im1haW4iICMxIHByaW89NSBvc19wcmlvPTAgdGlkPTB4MSBuaWQ9MHgyIHJ1bm5hYmxlCiAgIGphdmEubGFuZy5UaHJlYWQuU3RhdGU6IFJVTk5BQkxFCglhdCBhLkIuYyhCLmphdmE6MSkK\"}]}"),
