@@ -76,6 +76,7 @@ final class ResourcePoolDetector implements Detector {
         String pool = site.substring(0, site.lastIndexOf('.', site.indexOf('(')));
         Evidence ev = new Evidence().link("waits", w.path("id").asText(), "Waits at " + shortSite)
                 .link("threads", null, "Thread dump");
+        ev.node().set("heldBy", w.path("heldBy"));
         ev.node().put("site", site).put("pool", pool).put("waitsOn", w.path("waitsOn").asText())
                 .put("apparentPoolSize", size).put("holdersMean", holders)
                 .put("waitingMean", waiting).put("waitingMax", w.path("waitersMax").asInt())

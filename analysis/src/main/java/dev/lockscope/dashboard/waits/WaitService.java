@@ -168,6 +168,7 @@ public final class WaitService {
                 row.put("parksPerSecond", count / parkSeconds)
                         .put("parkMeanMs", count == 0 ? 0 : delta(parks, pb, "parkNs") / NS_PER_MS / count);
             }
+            row.set("heldBy", s.path("heldBy"));
             row.set("stack", s.path("stack"));
             rows.add(row);
         }

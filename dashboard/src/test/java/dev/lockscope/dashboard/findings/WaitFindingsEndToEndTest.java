@@ -68,6 +68,10 @@ class WaitFindingsEndToEndTest {
             assertThat(exhausted.at("/evidence/pool").asText()).isEqualTo("dev.lockscope.samples.connpool.ConnectionPool");
             assertThat(exhausted.at("/evidence/waitsOn").asText()).isEqualTo("java.util.concurrent.Semaphore.acquire");
             assertThat(exhausted.at("/evidence/waitingMax").asInt()).isBetween(2, workers - pool);
+            // Who the waiters wait on: the request threads holding the connections at the last stack read.
+            JsonNode heldBy = exhausted.at("/evidence/heldBy");
+            assertThat(heldBy.size()).isBetween(1, pool);
+            heldBy.forEach(n -> assertThat(n.asText()).matches("request-\\d+"));
             assertThat(exhausted.path("fix").asText()).contains("Little's law").contains("timeout");
             // Sized from measured figures: each connection is held at least the sample's query time (the figure is
             // an upper bound: acquisitions that never waited are not in the rate; a loaded machine adds more), and
