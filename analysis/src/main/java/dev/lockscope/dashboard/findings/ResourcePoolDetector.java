@@ -76,14 +76,16 @@ final class ResourcePoolDetector implements Detector {
         String pool = site.substring(0, site.lastIndexOf('.', site.indexOf('(')));
         Evidence ev = new Evidence().link("waits", w.path("id").asText(), "Waits at " + shortSite)
                 .link("threads", null, "Thread dump");
+        ev.node().set("heldBy", w.path("heldBy"));
         ev.node().put("site", site).put("pool", pool).put("waitsOn", w.path("waitsOn").asText())
                 .put("apparentPoolSize", size).put("holdersMean", holders)
                 .put("waitingMean", waiting).put("waitingMax", w.path("waitersMax").asInt())
                 .put("totalWaitMs", w.path("totalWaitMs").asDouble()).put("group", w.path("group").asText())
                 .put("windowMs", windowMs).put("threads", threads)
                 .put("acquisitionsWaitedPerSecond", sizing.waitedPerSecond()).put("meanWaitMs", sizing.meanWaitMs())
-                .put("holdMs", sizing.holdMs()).put("recommendedPoolSize", sizing.recommended())
-                .put("sizedFrom", sizing.measured() ? "measured hold time and arrival rate" : "holders and waiters");
+                .put("holdMs", sizing.holdMs()).put("betweenHoldsMs", sizing.betweenMs())
+                .put("recommendedPoolSize", sizing.recommended())
+                .put("sizedFrom", sizing.measured() ? "measured hold time and arrival rate" : "sampled holders and waiters");
         String explanation = String.format(Locale.ROOT,
                 "Threads of %s wait for a resource from %s: on average %.1f threads (up to %d) were parked in %s "
                         + "(%s) over the last %.0f s, while %d holders, always busy (%.1f on average), ran code of the "
@@ -92,13 +94,15 @@ final class ResourcePoolDetector implements Detector {
                 w.path("group").asText(), pool, waiting, w.path("waitersMax").asInt(), shortSite,
                 w.path("waitsOn").asText(), seconds, size, holders, size);
         String fix = (sizing.measured() ? String.format(Locale.ROOT,
-                "Size the pool from what was measured: %.0f acquisitions/s had to wait, %.0f ms on average (JFR parks "
-                        + "on %s); each resource is held about %.0f ms (%.1f busy / %.0f per s, Little's law). The %d "
-                        + "threads of %s would ask %.0f times a second if they never waited, which keeps about %d "
-                        + "resources busy: a pool of %d (today %d), or holds half as long with %d. ",
+                "Size the pool from what was measured: %.0f acquisitions/s waited %.0f ms on average (JFR parks on "
+                        + "%s); a resource is held about %.0f ms (%.1f busy / %.0f per s, Little's law; at most that, as "
+                        + "acquisitions that found one free are not in the rate); between holds the %d threads of %s "
+                        + "spend about %.0f ms, so without the wait they would ask %.0f times a second and keep about "
+                        + "%d resources busy: a pool of %d (today %d), or %d with holds half as long. ",
                 sizing.waitedPerSecond(), sizing.meanWaitMs(), w.path("blocker").asText(), sizing.holdMs(), holders,
-                sizing.waitedPerSecond(), threads, w.path("group").asText(), sizing.demandPerSecond(),
-                sizing.recommended(), sizing.recommended(), size, (sizing.recommended() + 1) / 2)
+                sizing.waitedPerSecond(), threads, w.path("group").asText(), sizing.betweenMs(),
+                sizing.demandPerSecond(), sizing.recommended(), sizing.recommended(), size,
+                Math.max(size, (sizing.recommended() + 1) / 2))
                 : String.format(Locale.ROOT, "Size the pool for the threads that want a resource at once: about %d "
                         + "(%.1f holding + %.1f waiting on average; today %d). ", sizing.recommended(), holders, waiting, size))
                 + String.format(Locale.ROOT, "Shorten holds (no remote calls or user think-time while holding a "
@@ -110,26 +114,29 @@ final class ResourcePoolDetector implements Detector {
 
     /**
      * Pool size from measured figures, for the usual thread-per-request shape (a fixed set of threads that each
-     * hold one resource per request): {@code λ} acquisitions/s that waited {@code Wq} on average (JFR), holders
-     * busy {@code L} on average (sampled), hence hold time {@code H = L / λ} (Little's law). Each thread's cycle
-     * is {@code threads / λ}; without the wait it would be {@code threads / λ − Wq}, so the threads would ask
-     * {@code λ' = threads / (threads / λ − Wq)} times a second and keep {@code λ' × H} resources busy. Without
-     * JFR figures (or when they do not add up), the threads holding plus waiting.
+     * hold one resource per request). Sampled: {@code L} holders busy, {@code Lq} threads waiting, {@code Lt}
+     * threads of the group doing neither. Measured by JFR: {@code λ} acquisitions/s that waited, {@code Wq} on
+     * average. Little's law gives the hold time {@code H = L / λ} and each thread's time between holds
+     * {@code Z = H × Lt / L}; without the wait the threads would ask {@code λ' = threads / (H + Z)} times a second
+     * and keep {@code λ' × H = threads × L / (L + Lt)} resources busy. That last form needs no rate, so barging
+     * (acquisitions that never wait and so are not in {@code λ}) biases only the hold time shown, not the size.
+     * Without JFR figures: the size alone, or the threads holding plus waiting when the group is all waiting.
      */
-    record Sizing(boolean measured, double waitedPerSecond, double meanWaitMs, double holdMs, double demandPerSecond,
-            int recommended) {
+    record Sizing(boolean measured, double waitedPerSecond, double meanWaitMs, double holdMs, double betweenMs,
+            double demandPerSecond, int recommended) {
         static Sizing of(double waitedPerSecond, double meanWaitMs, double holders, double waiting, int threads) {
-            int plain = (int) Math.ceil(holders + waiting);
-            if (waitedPerSecond > 0 && threads > 0) {
-                double holdS = holders / waitedPerSecond;
-                double freeS = threads / waitedPerSecond - meanWaitMs / 1000;
-                if (freeS > holdS) {
-                    double demand = threads / freeS;
-                    int needed = (int) Math.ceil(demand * holdS - 0.05);
-                    return new Sizing(true, waitedPerSecond, meanWaitMs, holdS * 1000, demand, Math.min(threads, needed));
-                }
+            double others = threads - waiting - holders;
+            if (holders <= 0 || others <= 0) {
+                return new Sizing(false, waitedPerSecond, meanWaitMs, 0, 0, 0, (int) Math.ceil(holders + waiting));
             }
-            return new Sizing(false, waitedPerSecond, meanWaitMs, 0, 0, plain);
+            int needed = Math.min(threads, (int) Math.ceil(threads * holders / (holders + others) - 0.05));
+            if (waitedPerSecond <= 0) {
+                return new Sizing(false, 0, 0, 0, 0, 0, needed);
+            }
+            double holdS = holders / waitedPerSecond;
+            double betweenS = holdS * others / holders;
+            return new Sizing(true, waitedPerSecond, meanWaitMs, holdS * 1000, betweenS * 1000,
+                    threads / (holdS + betweenS), needed);
         }
     }
 }

@@ -59,6 +59,8 @@ final class JvmPauses {
     static final long SAME_WAIT_GAP_NS = 2_000_000;
     private volatile RecordingStream stream;
     volatile boolean running;
+    /** When the stream last started (epoch ms): park rates are over the time since, not a whole window. */
+    private volatile long parksSinceMs;
     volatile String error;
 
     /** False once stopped: a stream created after {@link #stop()} must not start. */
@@ -92,6 +94,7 @@ final class JvmPauses {
             rs.onFlush(this::flush);
             rs.setMaxAge(Duration.ofSeconds(10));
             running = true;
+            parksSinceMs = System.currentTimeMillis();
             rs.start();
         } catch (Throwable t) {
             error = t.toString();
@@ -225,7 +228,7 @@ final class JvmPauses {
                     .field("waitNs", e.getValue()[1]).field("overlapNs", e.getValue()[2]).endObject();
         }
         w.endArray().endObject();
-        w.name("parks").beginArray();
+        w.field("parksSinceMs", parksSinceMs).name("parks").beginArray();
         for (Map.Entry<String, long[]> e : parks.entrySet()) {
             w.beginObject().field("class", e.getKey()).field("parks", e.getValue()[0]).field("parkNs", e.getValue()[1]).endObject();
         }

@@ -21,6 +21,20 @@ import java.util.Set;
 final class StateMemory {
     private final Map<Long, Map<String, Classified>> last = new HashMap<>();
 
+    /** Whether a stack read has taught this thread's classification in this state with this kind of blocker. */
+    boolean knows(long id, Thread.State seen, String blocker) {
+        if (seen != Thread.State.RUNNABLE && seen != Thread.State.BLOCKED && seen != Thread.State.WAITING
+                && seen != Thread.State.TIMED_WAITING) {
+            return true; // NEW, TERMINATED: nothing to learn
+        }
+        Map<String, Classified> mine = last.get(id);
+        return mine != null && mine.containsKey(key(seen, blocker));
+    }
+
+    private static String key(Thread.State seen, String blocker) {
+        return seen.name() + '|' + (blocker == null ? "" : blocker);
+    }
+
     /**
      * @param blocker class of the thread's park blocker at the look, or null (sleeping, {@code Object.wait},
      *                running, or a park without a blocker)
@@ -28,7 +42,7 @@ final class StateMemory {
      */
     Classified classify(long id, Thread.State seen, String blocker, ThreadInfo info) {
         Map<String, Classified> mine = last.computeIfAbsent(id, k -> new HashMap<>());
-        String key = seen.name() + '|' + (blocker == null ? "" : blocker);
+        String key = key(seen, blocker);
         if (info != null && info.getThreadState() == seen && sameBlocker(info, blocker)) {
             Classified now = ThreadClassifier.classify(info);
             if (now != null) {
