@@ -1,7 +1,8 @@
 // The dashboard's shell: hash routing, the JVM list (home) and each JVM's page with its tabs.
 import { el, api, fmt, allTabs } from './core.js';
 import { mountFindings } from './findings.js';
-import { onBrush } from './charts.js';
+import { onBrush, onMoment, showMoment } from './charts.js';
+import { momentPicker } from './moment.js';
 import { jvmControls } from './controls.js';
 import { importForm } from './imports.js';
 import { archiveOpener, stateBadge } from './archives.js';
@@ -142,6 +143,8 @@ async function jvmPage(id, tabId, params) {
     windowMs: WINDOWS.find(w => w[0] === params.get('w'))?.[1] || 60_000,
     // A window brushed on a chart (epoch ms): when set, every view shows it instead of the last windowMs.
     range: from > 0 && to > from ? { from, to } : null,
+    // A moment picked with a click on a chart (epoch ms), for a JFR snapshot around it; the URL carries it (at=).
+    moment: Number(params.get('at')) > 0 ? Number(params.get('at')) : null,
     selection: params.get('sel'),
     tab: tabId,
     on(evt, fn) { (listeners[evt] ||= []).push(fn); },
@@ -161,6 +164,7 @@ async function jvmPage(id, tabId, params) {
       const q = new URLSearchParams();
       q.set('w', WINDOWS.find(w => w[1] === page.windowMs)?.[0] || '1m');
       if (range) { q.set('from', String(range.from)); q.set('to', String(range.to)); }
+      if (page.moment) q.set('at', String(page.moment));
       if (selection) q.set('sel', selection);
       return '#/jvm/' + encodeURIComponent(id) + '/' + tab + '?' + q;
     },
@@ -172,9 +176,18 @@ async function jvmPage(id, tabId, params) {
       renderWindow();
       page.emit('window', page.windowMs);
     },
+    /** Sets (or clears, with null) the moment: the charts mark it, the URL carries it. */
+    setMoment(at) {
+      page.moment = at ? Math.round(at) : null;
+      history.replaceState(null, '', page.link(page.tab, page.selection));
+      moment.render();
+      showMoment();
+      page.emit('moment', page.moment);
+    },
     api(path, options) { return api('/api/jvms/' + encodeURIComponent(id) + path, options); },
   };
   let renderWindow = () => {};
+  let moment = { render() {} };
   try {
     page.jvm = await api('/api/jvms/' + encodeURIComponent(id));
     document.body.classList.toggle('read-only', !!page.jvm.archive); // an archive: nothing to ask of it
@@ -225,6 +238,7 @@ async function jvmPage(id, tabId, params) {
       if (!page.paused) { showDataUntil(); page.emit('sample'); }
     } }, 'Pause'),
     dataUntil, arrivals);
+  moment = momentPicker(page);
   renderWindow = () => {
     windowSel.querySelectorAll('[data-window]').forEach(b =>
       b.setAttribute('aria-pressed', String(!page.range && WINDOWS.find(w => w[0] === b.dataset.window)[1] === page.windowMs)));
@@ -234,8 +248,9 @@ async function jvmPage(id, tabId, params) {
     arrivals.textContent = page.paused ? `paused: ${page.newWhilePaused} new sample${page.newWhilePaused === 1 ? '' : 's'} not shown` : '';
   };
   renderWindow();
-  // A range dragged on any chart becomes the page's window.
+  // A range dragged on any chart becomes the page's window; a plain click on one picks the moment.
   onBrush((fromMs, toMs) => page.setRange({ from: Math.round(fromMs), to: Math.round(toMs) }));
+  onMoment((at) => page.setMoment(at), () => page.moment);
 
   // Tabs keep the window (and a brushed range) when switching.
   const tabBar = el('nav', { class: 'tabs', role: 'tablist' }, allTabs().map(t => el('a', {
@@ -244,7 +259,7 @@ async function jvmPage(id, tabId, params) {
     class: t.id === tabId ? 'active' : '', 'aria-selected': String(t.id === tabId) }, t.title)));
   const content = el('div', { id: 'tab-content' });
   const findings = el('div', { id: 'findings-strip' });
-  main.replaceChildren(header, findings, windowSel, tabBar, content);
+  main.replaceChildren(header, findings, windowSel, moment.node, tabBar, content);
 
   const tab = allTabs().find(t => t.id === tabId) || allTabs()[0];
   const mounted = tab.mount(content, page) || {};
@@ -268,7 +283,7 @@ async function jvmPage(id, tabId, params) {
   }, 2000);
   page.findingsStrip = findings;
   mountFindings(findings, page);
-  teardown = () => { stopStream(); clearInterval(refresh); onBrush(null); if (mounted.unmount) mounted.unmount(); };
+  teardown = () => { stopStream(); clearInterval(refresh); onBrush(null); onMoment(null); if (mounted.unmount) mounted.unmount(); };
 }
 
 window.addEventListener('hashchange', route);

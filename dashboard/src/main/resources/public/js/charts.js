@@ -7,6 +7,20 @@ const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9
 let brushHandler = null;
 export function onBrush(fn) { brushHandler = fn; }
 
+// Where a plain click on any chart goes: fn(atMs), or null; and the moment every chart marks (epoch ms or null).
+let momentHandler = null;
+let momentOf = () => null;
+const plots = new Set();
+export function onMoment(fn, current = () => null) {
+  momentHandler = fn;
+  momentOf = current;
+  showMoment();
+}
+/** Redraws every chart's moment marker (after the moment changed). */
+export function showMoment() {
+  plots.forEach(p => { if (p.root.isConnected) p.redraw(false); else plots.delete(p); }); // a tab's charts are gone
+}
+
 /**
  * A live line chart. series: [{label, value(body, sample, prevSample) -> number, color?}]. Feed it with set(samples) where
  * samples are [{ts, body}] oldest first. Returns {node, set, destroy}.
@@ -36,6 +50,32 @@ export function timeChart(title, series, { height = 160, stacked = false, yForma
         u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
         if (to > from) brushHandler(from, to);
       }],
+      // A click that did not move (a drag brushes a range instead) picks the moment under the cursor.
+      ready: [u => {
+        let downX = null;
+        u.over.addEventListener('mousedown', e => { downX = e.clientX; });
+        u.over.addEventListener('click', e => {
+          if (downX === null || Math.abs(e.clientX - downX) > 2 || !momentHandler) return;
+          const at = u.posToVal(e.clientX - u.over.getBoundingClientRect().left, 'x') * 1000;
+          if (at > 0) momentHandler(at);
+        });
+      }],
+      draw: [u => {
+        const at = momentOf();
+        if (!at) return;
+        const x = u.valToPos(at / 1000, 'x', true);
+        if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+        const c = u.ctx;
+        c.save();
+        c.strokeStyle = '#222';
+        c.lineWidth = 2;
+        c.setLineDash([6, 4]);
+        c.beginPath();
+        c.moveTo(x, u.bbox.top);
+        c.lineTo(x, u.bbox.top + u.bbox.height);
+        c.stroke();
+        c.restore();
+      }],
     },
   };
   function data(samples) {
@@ -53,11 +93,12 @@ export function timeChart(title, series, { height = 160, stacked = false, yForma
       if (!plot) {
         opts.width = Math.max(300, (node.clientWidth || 420) - 24);
         plot = new uPlot(opts, d, host);
+        plots.add(plot);
       } else {
         plot.setData(d);
       }
     },
-    destroy() { if (plot) plot.destroy(); },
+    destroy() { if (plot) { plots.delete(plot); plot.destroy(); } },
   };
 }
 

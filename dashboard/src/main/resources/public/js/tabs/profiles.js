@@ -145,6 +145,7 @@ registerTab({
     renderRecordedViewer();
     refreshSnapshots();
     page.on('window', () => { recordedShown = null; renderRecordedViewer(); });
+    page.on('snapshots', refreshSnapshots); // one saved around a moment (moment.js)
 
     // Built once and updated in place (four times a second), so the Stop button is never replaced under the cursor.
     const runLabel = el('span');

@@ -83,9 +83,16 @@ registerTab({
           { key: 'threadsWaitingMean', title: 'Waiting (mean)', num: true, render: w => fmt.num(w.threadsWaitingMean, 1) },
           { key: 'waitersMax', title: 'Max waiting', num: true },
           { key: 'holdersMax', title: 'Holders', num: true, render: w => (w.holdersMax ? String(w.holdersMax) : '–') },
-          { key: 'ownerNow', title: 'Waits on', render: w => el('span', { class: 'mono' }, w.ownerNow || '–') },
+          { key: 'ownerNow', title: 'Waits on', render: w => el('span', { class: 'mono' }, waitsOn(w)) },
         ], rows, { rowKey: w => w.id, selectedKey: selected, onRowClick: w => select(w.id === selected ? null : w.id),
           emptyText: 'No thread waited outside locks in this window.', initialSort: { key: 'totalWaitMs', desc: true } }));
+    }
+
+    /** Who the waiters wait on: a lock or monitor's owner, else the threads holding the pool's resources. */
+    function waitsOn(w) {
+      if (w.ownerNow) return w.ownerNow;
+      const held = w.heldBy || [];
+      return held.length ? held.slice(0, 3).join(', ') + (held.length > 3 ? ` +${held.length - 3}` : '') : '–';
     }
 
     function renderDetail() {
@@ -98,7 +105,9 @@ registerTab({
           el('dt', {}, 'Waiting in'), el('dd', { class: 'mono' }, w.waitsOn || '–'),
           el('dt', {}, 'Blocker'), el('dd', { class: 'mono' }, w.blocker || '–'),
           el('dt', {}, 'Total wait'), el('dd', {}, `${fmt.ms(w.totalWaitMs)}, ${fmt.num(w.threadsWaitingMean, 1)} threads on average, up to ${w.waitersMax}`),
-          el('dt', {}, 'Holders (apparent pool size)'), el('dd', {}, w.holdersMax ? `${w.holdersMax} (mean ${fmt.num(w.holdersMean, 1)} while threads waited)` : '–')),
+          el('dt', {}, 'Holders (apparent pool size)'), el('dd', {}, w.holdersMax ? `${w.holdersMax} (mean ${fmt.num(w.holdersMean, 1)} while threads waited)` : '–'),
+          el('dt', {}, 'Held by (last stack read)'), el('dd', { class: 'mono', id: 'time-wait-held-by' }, (w.heldBy || []).join(', ') || '–'),
+          el('dt', {}, 'Measured by JFR'), el('dd', {}, w.parksPerSecond != null ? `${fmt.num(w.parksPerSecond, 1)} waits/s on ${w.blocker}, ${fmt.ms(w.parkMeanMs)} on average` : '–')),
         el('div', { class: 'muted' }, 'Stack of one waiting thread'),
         el('ol', { class: 'mono stack' }, (w.stack || []).map(f => el('li', { title: f }, f)))));
     }

@@ -9,11 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * An event loop (a single-threaded executor) handling events that each need a user lookup from a slow
  * service. Broken: the handler waits for the lookup on the loop thread, so the loop spends its time blocked
  * and events queue. Fixed: the lookup runs on a worker pool and its result comes back to the loop as a new
- * event, so the loop never blocks.
+ * event, so the loop never blocks. With {@code --compute=MS} each event also needs MS of computation (rendering a
+ * report): broken, the loop runs it as one long task; fixed, it runs on the worker pool too.
  */
 final class BlockedEventLoop implements Sample {
     private final long lookupMs;
     private final long intervalMs;
+    private final long computeMs;
     private final boolean fixed;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(SaturatedPool.named("event-loop"));
     private final ExecutorService lookups = Executors.newFixedThreadPool(4, SaturatedPool.named("user-service"));
@@ -23,13 +25,14 @@ final class BlockedEventLoop implements Sample {
     BlockedEventLoop(SampleOptions o) {
         lookupMs = o.longValue("lookup", 20);
         intervalMs = o.longValue("interval", 25);
+        computeMs = o.longValue("compute", 0);
         fixed = o.fixed();
     }
 
     @Override
     public String describe() {
-        return "an event every " + intervalMs + "ms, each needing a " + lookupMs + "ms lookup, done "
-                + (fixed ? "off the loop" : "on the loop");
+        return "an event every " + intervalMs + "ms, each needing a " + lookupMs + "ms lookup"
+                + (computeMs > 0 ? " and " + computeMs + "ms of computation" : "") + ", done " + (fixed ? "off the loop" : "on the loop");
     }
 
     @Override
@@ -48,11 +51,20 @@ final class BlockedEventLoop implements Sample {
     private void onEvent(long arrivedNanos) {
         CompletableFuture<String> user = CompletableFuture.supplyAsync(this::lookupUser, lookups);
         if (fixed) {
-            user.thenAcceptAsync(u -> done(arrivedNanos), loop);
+            user.thenApplyAsync(this::render, lookups).thenAcceptAsync(u -> done(arrivedNanos), loop);
         } else {
-            user.join(); // blocks the loop
+            render(user.join()); // blocks the loop, then runs a long task on it
             done(arrivedNanos);
         }
+    }
+
+    private String render(String user) {
+        long end = System.nanoTime() + computeMs * 1_000_000;
+        long x = user.length();
+        while (System.nanoTime() < end) {
+            x = x * 31 + 7;
+        }
+        return x == 42 ? user + "!" : user;
     }
 
     private String lookupUser() {

@@ -45,7 +45,9 @@ public final class WaitService {
         // Sampled time, not the window's length, is what the states add up to (a starved sampler credits less).
         double sampledSeconds = Math.max(0.001, delta(now, then, "sampledNs") / NS_PER_MS / 1000);
         out.set("groups", groups(now, then, sampledSeconds));
-        out.set("waits", sites(now, then, sampledSeconds, inWindow));
+        // Parks are counted since the JFR stream started, which may be inside the window.
+        double parkSeconds = (latest.ts() - Math.max(fromTs, now.path("parksSinceMs").asLong())) / 1000.0;
+        out.set("waits", sites(now, then, sampledSeconds, parkSeconds, inWindow));
         out.set("jvm", stopped(now, then, seconds, fromTs));
         out.set("gcOverlap", gcOverlap(now, then, seconds));
         return out;
@@ -126,8 +128,11 @@ public final class WaitService {
         return row.path("wallMs").asDouble() - row.at("/ms/idle").asDouble();
     }
 
-    private static ArrayNode sites(JsonNode now, JsonNode then, double seconds, List<JvmSession.Sample> inWindow) {
+    private static ArrayNode sites(JsonNode now, JsonNode then, double seconds, double parkSeconds,
+            List<JvmSession.Sample> inWindow) {
         Map<String, JsonNode> before = byKey(then.path("sites"), "id");
+        Map<String, JsonNode> parksNow = byKey(now.path("parks"), "class");
+        Map<String, JsonNode> parksThen = byKey(then.path("parks"), "class");
         Map<String, int[]> maxima = new HashMap<>(); // id -> {waitersMax, holdersMax}
         for (JvmSession.Sample s : inWindow) {
             for (JsonNode site : s.body().at("/waits/sites")) {
@@ -155,6 +160,15 @@ public final class WaitService {
                     .put("holdersMean", ticks == 0 ? 0 : (double) delta(s, b, "holderSum") / ticks)
                     .put("contendedLooks", ticks)
                     .put("ownerNow", s.path("ownerNow").asText(null));
+            // Measured by JFR, not sampled: how often, and how long, threads parked on this kind of blocker.
+            JsonNode parks = parksNow.get(s.path("blocker").asText(""));
+            if (parks != null && parkSeconds >= 1) {
+                JsonNode pb = parksThen.get(s.path("blocker").asText(""));
+                long count = delta(parks, pb, "parks");
+                row.put("parksPerSecond", count / parkSeconds)
+                        .put("parkMeanMs", count == 0 ? 0 : delta(parks, pb, "parkNs") / NS_PER_MS / count);
+            }
+            row.set("heldBy", s.path("heldBy"));
             row.set("stack", s.path("stack"));
             rows.add(row);
         }

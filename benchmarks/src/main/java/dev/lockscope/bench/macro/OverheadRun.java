@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * falls on both sides. Each run is a fresh service JVM. Prints each with-agent metric as the mean of the
  * per-round ratios (or differences) to the same round's {@code none} run, with a 95 % confidence interval.
  *
- * <p>Usage: {@code OverheadRun [rounds=10] [warmup=15] [duration=30] [concurrency=16] [rate=0] [variants=agent,profile] (also norecording: the agent with recording=off)
+ * <p>Usage: {@code OverheadRun [rounds=10] [warmup=15] [duration=30] [concurrency=16] [rate=0] [variants=agent,profile] (also norecording: the agent with recording=off; nowaits: with waits.interval=0)
  * [serviceCpus=0] [loadCpus=1] [agentJar=…] [dashboardJar=…] [benchJar=…] [out=benchmarks/target/overhead]}.
  */
 public final class OverheadRun {
@@ -110,9 +110,14 @@ public final class OverheadRun {
         List<String> args = new ArrayList<>(List.of("-Xms256m", "-Xmx256m", "-XX:NativeMemoryTracking=summary"));
         if (!variant.equals("none")) {
             // Defaults except where to find the dashboard (7070 may be taken on a shared machine).
-            // norecording: the same without the always-on JFR recording, so its own share of the cost shows.
+            // norecording / nowaits: the same without the always-on JFR recording or the time-breakdown sampling,
+            // so each one's own share of the cost shows.
             args.add("-javaagent:" + agentJar + "=dashboard=" + dashboard.agentUrl() + ",name=shop-" + variant + "-" + round
-                    + (variant.equals("norecording") ? ",recording=off" : ""));
+                    + switch (variant) {
+                        case "norecording" -> ",recording=off";
+                        case "nowaits" -> ",waits.interval=0";
+                        default -> "";
+                    });
         }
         args.addAll(List.of("-cp", benchJar.toString(), ShopService.class.getName(), Integer.toString(port)));
         long spawned = System.nanoTime();

@@ -1,5 +1,7 @@
 package dev.lockscope.dashboard.agents;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockscope.dashboard.jvms.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -60,9 +62,12 @@ public final class RawAgentSocket implements AutoCloseable {
         return m;
     }
 
+    /** A valid hello; {@code jvmId} and {@code name} may hold any text (they are escaped). */
     public static String hello(String jvmId, long pid, String name) {
-        return "{\"type\":\"hello\",\"protocol\":1,\"identity\":{\"jvmId\":\"" + jvmId + "\",\"pid\":" + pid
-                + ",\"name\":\"" + name + "\",\"startTime\":1},\"features\":[]}";
+        ObjectNode hello = Json.MAPPER.createObjectNode().put("type", "hello").put("protocol", 1);
+        hello.putObject("identity").put("jvmId", jvmId).put("pid", pid).put("name", name).put("startTime", 1);
+        hello.putArray("features");
+        return hello.toString();
     }
 
     @Override

@@ -45,26 +45,40 @@ class WaitFindingsEndToEndTest {
         int pool = between(2, 5);
         int workers = pool * 3 + between(0, 4);
         int lookup = between(20, 40);
+        int queryMs = between(30, 80);
         try (RunningDashboard d = FindingsSupport.dashboard();
              ChildJvm conn = ChildJvm.sample("connection-pool", "--workers=" + workers, "--pool=" + pool,
-                     "--query=" + between(30, 80)).agent("dashboard=" + d.agentUrl() + ",name=orders").start();
+                     "--query=" + queryMs).agent("dashboard=" + d.agentUrl() + ",name=orders").start();
              ChildJvm common = ChildJvm.sample("common-pool", "--requests=" + between(4, 10), "--io=" + between(50, 150))
                      .agent("dashboard=" + d.agentUrl() + ",name=prices").start();
              ChildJvm loop = ChildJvm.sample("event-loop", "--lookup=" + lookup, "--interval=" + between(lookup, 2 * lookup))
                      .agent("dashboard=" + d.agentUrl() + ",name=gateway").start();
+             ChildJvm reports = ChildJvm.sample("event-loop", "--lookup=1", "--compute=" + between(130, 200),
+                     "--interval=" + between(500, 700)).agent("dashboard=" + d.agentUrl() + ",name=reports").start();
              ChildJvm gc = ChildJvm.sample("gc-contention", "--workers=" + between(4, 8), "--entries=" + between(50_000, 80_000))
                      .agent("dashboard=" + d.agentUrl() + ",name=sessions").start()) {
             String connId = jvmId(d, conn.pid());
             String commonId = jvmId(d, common.pid());
             String loopId = jvmId(d, loop.pid());
             String gcId = jvmId(d, gc.pid());
+            String reportsId = jvmId(d, reports.pid());
 
             JsonNode exhausted = FindingsSupport.awaitOpen(d, connId, "resource-pool-exhaustion", FIND);
             assertThat(exhausted.at("/evidence/apparentPoolSize").asInt()).isEqualTo(pool);
             assertThat(exhausted.at("/evidence/pool").asText()).isEqualTo("dev.lockscope.samples.connpool.ConnectionPool");
             assertThat(exhausted.at("/evidence/waitsOn").asText()).isEqualTo("java.util.concurrent.Semaphore.acquire");
             assertThat(exhausted.at("/evidence/waitingMax").asInt()).isBetween(2, workers - pool);
+            // Who the waiters wait on: the request threads holding the connections at the last stack read.
+            JsonNode heldBy = exhausted.at("/evidence/heldBy");
+            assertThat(heldBy.size()).isBetween(1, pool);
+            heldBy.forEach(n -> assertThat(n.asText()).matches("request-\\d+"));
             assertThat(exhausted.path("fix").asText()).contains("Little's law").contains("timeout");
+            // Sized from measured figures: each connection is held at least the sample's query time (the figure is
+            // an upper bound: acquisitions that never waited are not in the rate; a loaded machine adds more), and
+            // the request threads (2 ms between requests) would keep nearly one connection each busy.
+            assertThat(exhausted.at("/evidence/sizedFrom").asText()).isEqualTo("measured hold time and arrival rate");
+            assertThat(exhausted.at("/evidence/holdMs").asDouble()).isGreaterThan(0.7 * queryMs);
+            assertThat(exhausted.at("/evidence/recommendedPoolSize").asInt()).isBetween(Math.max(pool + 1, workers * 7 / 10), workers);
 
             JsonNode starved = FindingsSupport.awaitOpen(d, commonId, "common-pool-starvation", FIND);
             assertThat(starved.at("/evidence/blockedAt").asText()).contains("CommonPoolStarvation.fetchPrice");
@@ -76,6 +90,13 @@ class WaitFindingsEndToEndTest {
             assertThat(blocked.at("/evidence/blockedIn").asText()).isEqualTo("java.util.concurrent.CompletableFuture.join");
             assertThat(blocked.at("/evidence/blockedAt").asText()).contains("BlockedEventLoop.onEvent");
             assertThat(blocked.at("/evidence/blockedShare").asDouble()).isGreaterThan(0.3);
+
+            // A loop that computes rather than waits: not blocked, but its long tasks hold up every event.
+            JsonNode longTasks = FindingsSupport.awaitOpen(d, reportsId, "blocked-event-loop", FIND);
+            assertThat(longTasks.at("/evidence/why").asText()).isEqualTo("single-threaded executor");
+            assertThat(longTasks.at("/evidence/blockedShare").asDouble()).isLessThan(0.3);
+            assertThat(longTasks.at("/evidence/p99TaskMs").asDouble()).isGreaterThanOrEqualTo(100);
+            assertThat(longTasks.path("explanation").asText()).contains("runs long tasks");
 
             JsonNode amplified = FindingsSupport.awaitOpen(d, gcId, "gc-amplified-contention", FIND);
             assertThat(amplified.at("/evidence/lockClass").asText()).isEqualTo("java.lang.Object");

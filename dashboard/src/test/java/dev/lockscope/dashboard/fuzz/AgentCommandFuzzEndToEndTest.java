@@ -1,24 +1,42 @@
 package dev.lockscope.dashboard.fuzz;
 
+import static dev.lockscope.it.Fuzzing.checking;
+import static dev.lockscope.it.Fuzzing.encodable;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.lockscope.dashboard.jvms.Json;
 import dev.lockscope.it.ChildJvm;
-import dev.lockscope.it.Fuzz;
+import dev.lockscope.it.Fuzzing;
 import dev.lockscope.it.programs.PacedWorkload;
 import io.javalin.Javalin;
 import io.javalin.websocket.WsContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * A real agent (in a paced child JVM) connected to a test WebSocket server that plays the dashboard and sends
@@ -29,17 +47,61 @@ import org.junit.jupiter.api.Test;
  */
 class AgentCommandFuzzEndToEndTest {
     private static final int REQUESTS = 150;
+    /** The agent's commands (docs/PROTOCOL.md), all but {@code detach}, which ends the agent's link by design. */
     private static final List<String> COMMANDS = List.of("threaddump", "profile.start", "profile.stop", "profile.status",
-            "profile.fetch", "profile.discard");
+            "profile.fetch", "profile.discard", "recording.status", "recording.collapsed", "recording.snapshot",
+            "recording.fetch", "recording.discard", "features");
     /** What a hostile dashboard might try: the agent must know none of these. */
     private static final List<String> FORBIDDEN = List.of("heapdump", "dumpHeap", "GC.heap_dump", "exec", "eval",
             "jcmd", "file.read", "readFile", "loadAgent", "System.exit");
     private static final List<String> ARG_KEYS = List.of("format", "lockedSynchronizers", "event", "durationMs",
-            "intervalMs", "thresholdMs", "allocBytes", "threads", "byThread", "id", "offset");
+            "intervalMs", "thresholdMs", "allocBytes", "threads", "byThread", "id", "offset", "fromMs", "toMs", "locks",
+            "pools", "jfr", "deadlocks");
+
+    /** A request with an id (the agent must answer it), or a frame that is not JSON (it must drop it). */
+    sealed interface Sent permits Request, NotJson {
+    }
+
+    record Request(String command, List<Pair<String, JsonNode>> args) implements Sent {
+        ObjectNode json(String id) {
+            ObjectNode request = Json.MAPPER.createObjectNode().put("type", "request").put("id", id).put("command", command);
+            ObjectNode a = request.putObject("args");
+            args.forEach(p -> a.set(p._1, p._2));
+            return request;
+        }
+
+        @Override
+        public String toString() {
+            return json("…").toString();
+        }
+    }
+
+    record NotJson(Fuzzing.Input frame) implements Sent {
+    }
+
+    private static final Gen<JsonNode> ARG_VALUES = Generate.frequency(List.of(
+            Pair.of(1, longs().all().map(l -> (JsonNode) LongNode.valueOf(l))),
+            Pair.of(1, integers().between(-1000, -1).map(i -> (JsonNode) IntNode.valueOf(i))),
+            Pair.of(1, integers().between(0, 4999).map(i -> (JsonNode) IntNode.valueOf(i))),
+            Pair.of(1, doubles().between(0, 1e12).map(d -> (JsonNode) DoubleNode.valueOf(d))),
+            Pair.of(1, booleans().all().map(b -> (JsonNode) BooleanNode.valueOf(b))),
+            Pair.of(1, Generate.constant((JsonNode) NullNode.getInstance())),
+            Pair.of(1, Fuzzing.text(10).map(t -> (JsonNode) Json.MAPPER.createObjectNode().put("nested", encodable(t)))),
+            Pair.of(1, Generate.constant((JsonNode) Json.MAPPER.createArrayNode().add(1).add("x"))),
+            Pair.of(2, Generate.frequency(List.of(
+                    Pair.of(1, Generate.pick(List.of("cpu", "wall", "lock", "alloc", "json", "text", "both", "collapsed", "jfr", "html"))),
+                    Pair.of(1, Fuzzing.text(30).map(Fuzzing::encodable)))).map(t -> (JsonNode) TextNode.valueOf(t)))));
+    private static final Gen<Request> REQUESTS_WITH_ID = Generate.frequency(List.of(
+                    Pair.of(15, Generate.pick(FORBIDDEN)),
+                    Pair.of(76, Generate.pick(COMMANDS)),
+                    Pair.of(9, Fuzzing.text(20).map(Fuzzing::encodable))))
+            .zip(lists().of(Generate.pick(ARG_KEYS).zip(ARG_VALUES, Pair::of)).ofSizeBetween(0, 4), Request::new);
+    /** A request cut short (no closing brace), then broken further. */
+    private static final Gen<NotJson> NOT_JSON = Fuzzing.mutants(Generate.pick(COMMANDS)
+            .map(c -> "{\"type\":\"request\",\"command\":\"" + c + "\"")).map(NotJson::new);
 
     @Test
     void everyRequestIsAnsweredOnceWithAResultOrAReasonAndTheAgentStaysCorrect() throws Exception {
-        Fuzz fuzz = Fuzz.seeded("agent commands");
         BlockingQueue<String> inbox = new LinkedBlockingQueue<>();
         CompletableFuture<WsContext> agentSocket = new CompletableFuture<>();
         Javalin peer = Javalin.create(c -> {
@@ -59,40 +121,41 @@ class AgentCommandFuzzEndToEndTest {
             WsContext agent = agentSocket.get(30, TimeUnit.SECONDS);
             app.awaitLine("ops=", Duration.ofSeconds(10));
             Map<String, Integer> outcomes = new ConcurrentHashMap<>();
-            int unanswerable = 0;
-            for (int i = 0; i < REQUESTS; i++) {
-                String id = "f" + i;
-                boolean forbidden = fuzz.chance(0.15);
-                String command = forbidden ? fuzz.oneOf(FORBIDDEN) : fuzz.chance(0.9) ? fuzz.oneOf(COMMANDS) : Fuzz.encodable(fuzz.text(20));
-                ObjectNode request = Json.MAPPER.createObjectNode().put("type", "request").put("id", id).put("command", command);
-                ObjectNode args = request.putObject("args");
-                for (int k = fuzz.nextInt(5); k > 0; k--) {
-                    putRandom(fuzz, args, fuzz.oneOf(ARG_KEYS));
+            AtomicInteger ids = new AtomicInteger();
+            AtomicInteger dropped = new AtomicInteger();
+            Gen<Sent> sent = Generate.frequency(List.of(Pair.of(9, REQUESTS_WITH_ID.map(r -> (Sent) r)),
+                    Pair.of(1, NOT_JSON.map(n -> (Sent) n))));
+            Fuzzing.theory("agent commands", REQUESTS, 100).forAll(sent).checkAssert(checking(example -> {
+                if (example instanceof NotJson n) {
+                    String frame = encodable(n.frame().text());
+                    if (!isJson(frame)) { // (a mutant that became JSON again is not what this case is about)
+                        // Not JSON: the agent drops it without a word (the next answer and the final check show it).
+                        agent.send(frame);
+                        dropped.incrementAndGet();
+                    }
+                    return;
                 }
-                if (fuzz.chance(0.1)) {
-                    // Not JSON, or no id to answer to: the agent drops it without a word.
-                    agent.send(Fuzz.encodable(fuzz.mutate("{\"type\":\"request\",\"command\":\"" + command + "\"")));
-                    unanswerable++;
-                    continue;
-                }
+                Request r = (Request) example;
+                String id = "f" + ids.incrementAndGet();
+                ObjectNode request = r.json(id);
                 agent.send(request.toString());
                 String answer = inbox.poll(30, TimeUnit.SECONDS);
-                assertThat(answer).as("seed %d: answer to %s", fuzz.seed(), request).isNotNull();
-                JsonNode r = Json.MAPPER.readTree(answer);
-                assertThat(r.path("id").asText()).as("seed %d: %s", fuzz.seed(), answer).isEqualTo(id);
-                assertThat(r.path("ok").isBoolean()).isTrue();
-                if (!r.path("ok").asBoolean()) {
-                    assertThat(r.path("error").asText()).as("seed %d: %s -> %s", fuzz.seed(), request, answer).isNotBlank();
+                assertThat(answer).as("answer to %s", request).isNotNull();
+                JsonNode a = Json.MAPPER.readTree(answer);
+                assertThat(a.path("id").asText()).as(answer).isEqualTo(id);
+                assertThat(a.path("ok").isBoolean()).isTrue();
+                if (!a.path("ok").asBoolean()) {
+                    assertThat(a.path("error").asText()).as("%s -> %s", request, answer).isNotBlank();
                 }
-                if (forbidden || !COMMANDS.contains(command)) {
-                    assertThat(r.path("error").asText()).isEqualTo("unknown command '" + command + "'");
+                if (!COMMANDS.contains(r.command())) {
+                    assertThat(a.path("error").asText()).isEqualTo("unknown command '" + r.command() + "'");
                 }
-                outcomes.merge(command.length() > 20 ? "other" : (COMMANDS.contains(command) ? command : "unknown")
-                        + (r.path("ok").asBoolean() ? " ok" : " refused"), 1, Integer::sum);
-            }
+                outcomes.merge(r.command().length() > 20 ? "other" : (COMMANDS.contains(r.command()) ? r.command() : "unknown")
+                        + (a.path("ok").asBoolean() ? " ok" : " refused"), 1, Integer::sum);
+            }));
             assertThat(inbox.poll(1, TimeUnit.SECONDS)).as("answers nobody asked for").isNull();
-            System.out.println("agent commands: " + REQUESTS + " fuzzed requests (" + unanswerable
-                    + " without an id or not JSON, dropped): " + new java.util.TreeMap<>(outcomes));
+            System.out.println("agent commands: " + (ids.get() + dropped.get()) + " fuzzed requests (" + dropped.get()
+                    + " not JSON, dropped): " + new TreeMap<>(outcomes));
 
             agent.send("{\"type\":\"request\",\"id\":\"final\",\"command\":\"threaddump\",\"args\":{\"format\":\"json\"}}");
             JsonNode dump = Json.MAPPER.readTree(inbox.poll(30, TimeUnit.SECONDS));
@@ -106,19 +169,12 @@ class AgentCommandFuzzEndToEndTest {
         }
     }
 
-    private static void putRandom(Fuzz fuzz, ObjectNode args, String key) {
-        switch (fuzz.nextInt(9)) {
-            case 0 -> args.put(key, fuzz.random().nextLong());
-            case 1 -> args.put(key, -1 - fuzz.nextInt(1000));
-            case 2 -> args.put(key, fuzz.nextInt(5000));
-            case 3 -> args.put(key, fuzz.random().nextDouble() * 1e12);
-            case 4 -> args.put(key, fuzz.random().nextBoolean());
-            case 5 -> args.putNull(key);
-            case 6 -> args.putObject(key).put("nested", Fuzz.encodable(fuzz.text(10)));
-            case 7 -> args.putArray(key).add(1).add("x");
-            default -> args.put(key, Fuzz.encodable(fuzz.chance(0.5)
-                    ? fuzz.oneOf(List.of("cpu", "wall", "lock", "alloc", "json", "text", "both", "collapsed", "jfr", "html"))
-                    : fuzz.text(30)));
+    private static boolean isJson(String frame) {
+        try {
+            Json.MAPPER.readTree(frame);
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 }

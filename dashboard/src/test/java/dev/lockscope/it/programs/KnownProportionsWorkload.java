@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Threads with known proportions, measured by the program itself (a loaded machine stretches sleeps, so the
  * nominal figures are not the truth): {@code half-*} threads compute for {@code spinMs} of wall time then sleep
  * as long; {@code future-waiter-*} threads wait {@code waitMs} on a future another thread completes, then sleep
- * a quarter of that. Prints once a second, cumulative nanoseconds:
+ * a quarter of that; an {@code io-reader} thread waits in a socket read for data that never comes. Prints once a second, cumulative nanoseconds:
  * {@code truth at=<epoch ms> spin=… sleep=… futureWait=… futureRest=…}. Args: spinMs waitMs halfThreads waiterThreads [extraThreadName].
  */
 public final class KnownProportionsWorkload {
@@ -56,6 +56,17 @@ public final class KnownProportionsWorkload {
                 }
             });
         }
+        // A server that accepts and never writes: its client's read waits on the OS for as long as the program runs.
+        java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        java.net.Socket client = new java.net.Socket(server.getInetAddress(), server.getLocalPort());
+        java.net.Socket accepted = server.accept();
+        start("io-reader", () -> {
+            try {
+                client.getInputStream().read();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         if (args.length > 4) {
             start(args[4], () -> {
                 while (true) {
@@ -63,7 +74,7 @@ public final class KnownProportionsWorkload {
                 }
             });
         }
-        while (true) {
+        while (accepted.isConnected()) {
             Thread.sleep(1000);
             System.out.println("truth at=" + System.currentTimeMillis() + " spin=" + spin.get() + " sleep=" + sleep.get() + " futureWait=" + futureWait.get()
                     + " futureRest=" + futureRest.get());

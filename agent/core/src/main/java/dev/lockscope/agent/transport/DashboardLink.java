@@ -69,7 +69,7 @@ public final class DashboardLink {
     public DashboardLink(AgentOptions options, JvmIdentity identity, Function<String, CommandHandler> commands) {
         // An incident capture works without a dashboard (that is its point) unless one is named explicitly.
         String target = options.get("dashboard", options.has("capture") ? "none" : AgentOptions.DEFAULT_DASHBOARD);
-        this.uri = "none".equals(target) ? null : URI.create(target);
+        this.uri = "none".equals(target) ? null : agentUri(target);
         String t = options.get("token", System.getenv("LOCKSCOPE_TOKEN"));
         this.token = t == null || t.isBlank() ? null : t;
         this.identity = identity;
@@ -78,6 +78,39 @@ public final class DashboardLink {
         // At most four requests run at once (a profile may run for minutes); more get a "busy" answer.
         this.commandThreads = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> new AgentThread(r, "lockscope-command"));
+    }
+
+    /**
+     * The dashboard's agent endpoint from what a user is likely to type: its WebSocket URL, the address its UI
+     * shows ({@code http://host:7070}, which is where the endpoint lives, at {@code /agent}) or {@code host:port}.
+     * Anything else is reported on stderr and the agent runs without a dashboard.
+     */
+    static URI agentUri(String target) {
+        String t = target.trim();
+        if (!t.contains("://")) {
+            t = "ws://" + t;
+        }
+        try {
+            URI u = URI.create(t);
+            if (u.getScheme() == null) { // "#s://host", "a?b://host": a URI, but a relative one (found by fuzzing)
+                throw new IllegalArgumentException("no scheme");
+            }
+            String scheme = u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            String ws = switch (scheme) {
+                case "ws", "http" -> "ws";
+                case "wss", "https" -> "wss";
+                default -> throw new IllegalArgumentException("scheme " + scheme + " is not ws, wss, http or https");
+            };
+            if (u.getHost() == null) {
+                throw new IllegalArgumentException("no host");
+            }
+            String path = u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/") ? "/agent" : u.getRawPath();
+            return new URI(ws + "://" + u.getRawAuthority() + path);
+        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+            System.err.println("lockscope: dashboard=" + target + " is not a dashboard address (" + e.getMessage()
+                    + "; use e.g. ws://127.0.0.1:7070/agent or http://127.0.0.1:7070); running without a dashboard");
+            return null;
+        }
     }
 
     /** Starts dialling the dashboard; {@code features} is asked at each hello (features may still be starting). */

@@ -21,6 +21,8 @@ final class WaitTable {
     static final int MAX_GROUPS = 64;
     static final int MAX_SITES = 200;
     static final String OTHER = "(other)";
+    /** Holder names sent per site. */
+    static final int MAX_HELD_BY = 8;
     /** Frames kept for a site's example stack. */
     static final int SITE_STACK = 16;
 
@@ -46,6 +48,8 @@ final class WaitTable {
         int waitersNow;
         int waitersMax;
         int holdersNow;
+        /** Names of the holders at the last look that judged them: who the waiters wait on. */
+        List<String> heldBy = List.of();
         int holdersMax;
         long holderSum;
         long contendedTicks;
@@ -113,10 +117,15 @@ final class WaitTable {
                 }
             }
         }
+        if (withStacks) {
+            sites.values().forEach(s -> s.heldBy = List.of());
+        }
         for (Site s : touched) {
             s.waitersMax = Math.max(s.waitersMax, s.waitersNow);
             if (withStacks && s.state == State.PARKED && s.waitersNow >= 2) {
-                s.holdersNow = holders(s, stacks, states);
+                List<String> heldBy = holders(s, names, stacks, states);
+                s.holdersNow = heldBy.size();
+                s.heldBy = heldBy.size() > MAX_HELD_BY ? heldBy.subList(0, MAX_HELD_BY) : heldBy;
                 s.holdersMax = Math.max(s.holdersMax, s.holdersNow);
                 s.holderSum += s.holdersNow;
                 s.contendedTicks++;
@@ -130,17 +139,17 @@ final class WaitTable {
      * the waiting frame itself (those are acquiring, not holding). Judged from the stacks alone: between stack
      * reads a thread's remembered classification may be stale.
      */
-    private static int holders(Site s, StackTraceElement[][] stacks, Classified[] states) {
+    private static List<String> holders(Site s, String[] names, StackTraceElement[][] stacks, Classified[] states) {
         int paren = s.frame.indexOf('(');
         int methodDot = s.frame.lastIndexOf('.', paren);
         String cls = s.frame.substring(0, methodDot);
         String method = s.frame.substring(methodDot + 1, paren);
         int dot = cls.lastIndexOf('.');
         if (dot < 0) {
-            return 0;
+            return List.of();
         }
         String pkg = cls.substring(0, dot + 1);
-        int n = 0;
+        List<String> held = new ArrayList<>();
         for (int i = 0; i < stacks.length; i++) {
             Classified c = states[i];
             if (c == null || stacks[i] == null || c.state() == State.IDLE) {
@@ -153,10 +162,10 @@ final class WaitTable {
                 acquiring |= e.getClassName().equals(cls) && e.getMethodName().equals(method);
             }
             if (inPackage && !acquiring) {
-                n++;
+                held.add(names[i]);
             }
         }
-        return n;
+        return held;
     }
 
     /** Adds each thread's CPU time since the last call to its group. */
@@ -231,6 +240,9 @@ final class WaitTable {
                     .field("waitersMax", s.waitersMax).field("holdersNow", s.holdersNow)
                     .field("holdersMax", s.holdersMax).field("holderSum", s.holderSum)
                     .field("contendedTicks", s.contendedTicks).field("ownerNow", s.ownerNow)
+                    .name("heldBy").beginArray();
+            s.heldBy.forEach(w::value);
+            w.endArray()
                     .field("firstSeenMs", s.firstSeenMs).field("stack", s.stack == null ? List.of() : List.of(s.stack))
                     .endObject();
             s.waitersMax = s.waitersNow;

@@ -11,6 +11,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Where the threads' wall time goes ({@code body.waits}): every {@code waits.interval} (jittered, so a workload
@@ -33,6 +34,13 @@ public final class WaitsFeature implements Feature {
      * per second) crediting that moment overstated "running" by 10 points of a 50 % share.
      */
     static final long QUIET_NS = 100_000_000L;
+    /**
+     * Shortest time between extra stack reads of only the threads the memory knows nothing about in their current
+     * state (a thread that just started, or waits in a new way): without them such a thread would be credited as
+     * "running" or "parked" by default until the next full read, up to 3 s later. Bounded for apps that start
+     * threads all the time.
+     */
+    static final long NEW_STACKS_EVERY_NS = 500_000_000L;
 
     private final com.sun.management.ThreadMXBean mx =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -97,6 +105,7 @@ public final class WaitsFeature implements Feature {
         long next = System.nanoTime();
         long nextCpu = 0;
         long nextStacks = 0;
+        long nextNewStacks = 0;
         long quietUntil = 0;
         while (!stopped) {
             long interval = ThreadLocalRandom.current().nextLong(intervalMs * 500_000, intervalMs * 1_500_000 + 1);
@@ -125,10 +134,12 @@ public final class WaitsFeature implements Feature {
                 long[] ids = new long[n];
                 String[] names = new String[n];
                 Thread.State[] seen = new Thread.State[n];
+                String[] blockers = new String[n];
                 for (int i = 0; i < n; i++) {
                     ids[i] = threads[i].getId();
                     names[i] = threads[i].getName();
                     seen[i] = threads[i].getState();
+                    blockers[i] = blockerOf(threads[i], seen[i]);
                 }
                 if (t0 < quietUntil) {
                     continue; // just after a stack read: see the comment on QUIET_NS
@@ -141,6 +152,13 @@ public final class WaitsFeature implements Feature {
                     infos = mx.getThreadInfo(ids, DEPTH);
                     dumps++;
                     quietUntil = System.nanoTime() + Math.max(QUIET_NS, 2 * interval);
+                } else if (t0 >= nextNewStacks) {
+                    infos = unknownStacks(ids, names, seen, blockers);
+                    if (infos != null) {
+                        nextNewStacks = t0 + NEW_STACKS_EVERY_NS;
+                        dumps++;
+                        quietUntil = System.nanoTime() + Math.max(QUIET_NS, 2 * interval);
+                    }
                 }
                 Classified[] states = new Classified[n];
                 StackTraceElement[][] stacks = new StackTraceElement[n][];
@@ -149,7 +167,7 @@ public final class WaitsFeature implements Feature {
                         continue;
                     }
                     ThreadInfo ti = infos == null ? null : infos[i];
-                    states[i] = memory.classify(ids[i], seen[i], ti);
+                    states[i] = memory.classify(ids[i], seen[i], blockers[i], ti);
                     stacks[i] = ti == null ? null : ti.getStackTrace();
                 }
                 table.tick(ids, names, states, stacks, interval);
@@ -165,6 +183,39 @@ public final class WaitsFeature implements Feature {
                 BridgeErrors.record(t);
             }
         }
+    }
+
+    /** Stacks of the threads whose state the memory has not seen yet (others null), or null when there are none. */
+    private ThreadInfo[] unknownStacks(long[] ids, String[] names, Thread.State[] seen, String[] blockers) {
+        int[] unknown = new int[ids.length];
+        int n = 0;
+        for (int i = 0; i < ids.length; i++) {
+            if (!names[i].startsWith("lockscope-") && !memory.knows(ids[i], seen[i], blockers[i])) {
+                unknown[n++] = i;
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        long[] subset = new long[n];
+        for (int k = 0; k < n; k++) {
+            subset[k] = ids[unknown[k]];
+        }
+        ThreadInfo[] read = mx.getThreadInfo(subset, DEPTH);
+        ThreadInfo[] infos = new ThreadInfo[ids.length];
+        for (int k = 0; k < n; k++) {
+            infos[unknown[k]] = read[k];
+        }
+        return infos;
+    }
+
+    /** Class of what a waiting thread is parked on (a plain field read, no safepoint), or null. */
+    private static String blockerOf(Thread t, Thread.State state) {
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+            return null;
+        }
+        Object b = LockSupport.getBlocker(t);
+        return b == null ? null : b.getClass().getName();
     }
 
     /** The platform threads alive now, from the root thread group (no safepoint, unlike a thread dump). */
