@@ -264,7 +264,7 @@ public final class LockContention implements Feature {
                 .field("liveIntervalMs", liveIntervalMs)
                 .field("maxLocks", maxLocks)
                 .field("trackedLocks", table.trackedLocks())
-                .field("droppedLocks", table.droppedLocks)
+                .field("droppedLocks", table.droppedLocks).field("evictedLocks", table.evictedLocks)
                 .field("droppedLockWaits", table.droppedLockWaits)
                 .field("droppedWaits", LockBridge.dropped())
                 .field("longWaitEvents", longWaitEvents)

@@ -34,6 +34,11 @@ final class LockTable {
     private final Map<String, LockStats> signals = new HashMap<>();
     private List<LiveLocks.Blocked> blockedNow = List.of();
     long droppedLocks;
+    /** Garbage-collected locks dropped early to make room for new ones (see {@link #roomForOneMore}). */
+    long evictedLocks;
+    /** Locks in {@code byKey}, kept as a count: a full table is asked on every new lock. */
+    private int tracked;
+    private long nextEviction;
     long droppedLockWaits;
     long monitorEvents;
     long parkEvents;
@@ -108,13 +113,14 @@ final class LockTable {
             String key = cls + "@" + Integer.toHexString(hash) + (readSide ? ":read" : "");
             LockStats s = lookup(key, w.sync);
             if (s == null) {
-                if (size() >= maxLocks) {
+                if (!roomForOneMore(nowMs)) {
                     droppedLocks++;
                     droppedLockWaits++;
                     continue;
                 }
                 s = new LockStats(key, cls, kind.kind, kind.ownerModel, "instrumentation", false, hash, w.sync, nowMs);
                 byKey.computeIfAbsent(key, k -> new ArrayList<>(1)).add(s);
+                tracked++;
             }
             s.addWait(waitNs, epochMs(w.endNanos));
             if (frames != null) {
@@ -207,13 +213,14 @@ final class LockTable {
         String key = site != null ? cls + "@" + site : cls + "@0x" + Long.toHexString(address);
         LockStats s = lookup(key, null);
         if (s == null) {
-            if (size() >= maxLocks) {
+            if (!roomForOneMore(nowMs)) {
                 droppedLocks++;
                 droppedLockWaits++;
                 return null;
             }
             s = new LockStats(key, cls, kind.kind, kind.ownerModel, source, false, 0, null, nowMs);
             byKey.computeIfAbsent(key, k -> new ArrayList<>(1)).add(s);
+            tracked++;
         }
         s.addWait(waitNs, endEpochNs / 1_000_000);
         if (frames != null && frames.length > 0) {
@@ -258,12 +265,37 @@ final class LockTable {
         return null;
     }
 
-    private int size() {
-        int n = 0;
-        for (List<LockStats> l : byKey.values()) {
-            n += l.size();
+    /**
+     * Whether one more lock fits. A full table first drops locks that were garbage-collected, whatever their age
+     * (at most once a second: a scan of the whole table): an app that makes short-lived locks all the time
+     * (Jetty's reserved threads each wait on a semaphore of their own) would otherwise fill it within minutes with
+     * dead ones, and every lock seen after that, however contended, would be dropped.
+     */
+    private boolean roomForOneMore(long nowMs) {
+        if (tracked < maxLocks) {
+            return true;
         }
-        return n;
+        if (nowMs >= nextEviction) {
+            nextEviction = nowMs + 1000;
+            removeIf(s -> s.ref != null && s.ref.get() == null, true);
+        }
+        return tracked < maxLocks;
+    }
+
+    /** Removes the locks {@code dead} selects; {@code evicted}: counted as evicted (early) rather than pruned. */
+    private void removeIf(java.util.function.Predicate<LockStats> dead, boolean evicted) {
+        for (Iterator<List<LockStats>> it = byKey.values().iterator(); it.hasNext(); ) {
+            List<LockStats> l = it.next();
+            int before = l.size();
+            l.removeIf(dead);
+            tracked -= before - l.size();
+            if (evicted) {
+                evictedLocks += before - l.size();
+            }
+            if (l.isEmpty()) {
+                it.remove();
+            }
+        }
     }
 
     /**
@@ -324,17 +356,11 @@ final class LockTable {
     /** Drops locks that were garbage-collected and have not waited for ten minutes. */
     synchronized void prune() {
         long cutoff = System.currentTimeMillis() - 600_000;
-        for (Iterator<List<LockStats>> it = byKey.values().iterator(); it.hasNext(); ) {
-            List<LockStats> l = it.next();
-            l.removeIf(s -> s.lastWaitMs < cutoff && (s.ref == null || s.ref.get() == null));
-            if (l.isEmpty()) {
-                it.remove();
-            }
-        }
+        removeIf(s -> s.lastWaitMs < cutoff && (s.ref == null || s.ref.get() == null), false);
     }
 
     synchronized int trackedLocks() {
-        return size();
+        return tracked;
     }
 
     /** Writes {@code locks}, {@code signalWaits} and {@code blockedNow} (cumulative counters). */
