@@ -80,7 +80,7 @@ public final class OverheadRun {
         // The dashboard shares the load generator's cores: what it costs must not be charged to the service.
         try (DashboardProcess dashboard = DashboardProcess.start(
                 Paths.get(o.getOrDefault("dashboardJar", "dashboard/target/lockscope-dashboard.jar")).toAbsolutePath(),
-                o.getOrDefault("loadCpus", "1"), List.of("-Xmx256m"), List.of("--data-dir", "none"), out.resolve("dashboard.log"));
+                o.getOrDefault("loadCpus", "1"), List.of("-Xmx256m"), List.of("--data-dir", "none", "--history", "2m", "--max-disconnected", "2"), out.resolve("dashboard.log"));
              PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv))) {
             w.println("variant,round,readyMs,agentActiveMs,throughput,meanUs,p99Us,requests,errors,cpuNs,allocBytes,nativeNonHeapKb,liveHeapBytes,agentHeapBytes");
             for (int r = 0; r < rounds; r++) {
