@@ -26,7 +26,7 @@ import org.HdrHistogram.Histogram;
  * measured from when a request was <em>due</em>, not when it was sent, so a stalled server is not hidden
  * (coordinated omission).
  *
- * <p>Usage: {@code LoadGenerator port=P [concurrency=16] [rate=0] [warmup=15] [duration=30]} (seconds). Reads the
+ * <p>Usage: {@code LoadGenerator port=P [concurrency=16] [rate=0] [warmup=25] [duration=15]} (seconds). Reads the
  * service's {@code /_meter} at the start and the end of the measured window and prints one line:
  * {@code result throughput=… meanUs=… p99Us=… requests=… errors=… cpuNs=… allocBytes=…}.
  */
@@ -40,8 +40,8 @@ public final class LoadGenerator {
         int port = Integer.parseInt(o.get("port"));
         int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "16"));
         double rate = Double.parseDouble(o.getOrDefault("rate", "0"));
-        long warmupNs = (long) (Double.parseDouble(o.getOrDefault("warmup", "15")) * 1e9);
-        long durationNs = (long) (Double.parseDouble(o.getOrDefault("duration", "30")) * 1e9);
+        long warmupNs = (long) (Double.parseDouble(o.getOrDefault("warmup", "25")) * 1e9);
+        long durationNs = (long) (Double.parseDouble(o.getOrDefault("duration", "15")) * 1e9);
 
         long start = System.nanoTime();
         long measureFrom = start + warmupNs;

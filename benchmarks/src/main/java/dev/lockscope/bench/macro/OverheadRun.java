@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * falls on both sides. Each run is a fresh service JVM. Prints each with-agent metric as the mean of the
  * per-round ratios (or differences) to the same round's {@code none} run, with a 95 % confidence interval.
  *
- * <p>Usage: {@code OverheadRun [rounds=10] [warmup=15] [duration=30] [concurrency=16] [rate=0] [variants=agent,profile] (also norecording: the agent with recording=off; nowaits: with waits.interval=0)
+ * <p>Usage: {@code OverheadRun [rounds=10] [warmup=25] [duration=15] [concurrency=16] [rate=0] [variants=agent,profile] (also norecording: the agent with recording=off; nowaits: with waits.interval=0)
  * [serviceCpus=0] [loadCpus=1] [agentJar=…] [dashboardJar=…] [benchJar=…] [out=benchmarks/target/overhead]}.
  */
 public final class OverheadRun {
@@ -74,7 +74,7 @@ public final class OverheadRun {
         Files.createDirectories(out);
         Path csv = out.resolve("runs-" + System.currentTimeMillis() + ".csv");
         System.out.printf("overhead: %d rounds of %s, warmup %ss, measured %ss, concurrency %s, rate %s%n", rounds,
-                variants, o.getOrDefault("warmup", "15"), o.getOrDefault("duration", "30"),
+                variants, o.getOrDefault("warmup", "25"), o.getOrDefault("duration", "15"),
                 o.getOrDefault("concurrency", "16"), o.getOrDefault("rate", "0 (closed loop)"));
         List<Run> runs = new ArrayList<>();
         // The dashboard shares the load generator's cores: what it costs must not be charged to the service.
@@ -136,8 +136,8 @@ public final class OverheadRun {
                 awaitInstrumented(dashboard, id);
                 agentActiveMs = (System.nanoTime() - spawned) / 1e6;
                 if (variant.equals("profile")) {
-                    long seconds = Math.round(Double.parseDouble(o.getOrDefault("warmup", "15"))
-                            + Double.parseDouble(o.getOrDefault("duration", "30")) + 30);
+                    long seconds = Math.round(Double.parseDouble(o.getOrDefault("warmup", "25"))
+                            + Double.parseDouble(o.getOrDefault("duration", "15")) + 30);
                     dashboard.post("/api/jvms/" + id + "/profiles", "{\"event\":\"cpu\",\"duration\":" + seconds + "}");
                 }
             }
