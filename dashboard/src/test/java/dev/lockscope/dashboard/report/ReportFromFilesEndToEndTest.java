@@ -44,7 +44,6 @@ class ReportFromFilesEndToEndTest {
     private static Path classLog;
     private static Path first;
     private static Path second;
-    private static Browser browser;
     private static Path hostileDump;
     private static final String IMG = "<img src=x onerror=alert(1)>";
     private static final String SCRIPT = "</script><script>alert(2)</script>";
@@ -78,17 +77,6 @@ class ReportFromFilesEndToEndTest {
     @AfterAll
     static void stop() {
         stampede.close();
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    /** One Chromium for the class: starting it is the slow part of a browser check. */
-    private static Browser browser() {
-        if (browser == null) {
-            browser = Browser.launch();
-        }
-        return browser;
     }
 
     @Test
@@ -124,8 +112,8 @@ class ReportFromFilesEndToEndTest {
         assertThat(data.path("captures").get(0).path("file").asText()).endsWith("first.txt");
 
         // when Chromium opens the report from the file system, with no server running
-        {
-            Page page = browser().newPage();
+        try (Browser browser = Browser.launch()) {
+            Page page = browser.newPage();
             List<String> requests = new ArrayList<>();
             List<String> console = new ArrayList<>();
             page.onRequest(r -> requests.add(r.url()));
@@ -190,15 +178,18 @@ class ReportFromFilesEndToEndTest {
 
         // and in Chromium, from the file system, the stampede is shown and the flame graph's viewer ran under the
         // page's Content-Security-Policy (its scripts are allowed by hash)
-        {
-            Page page = browser().newPage();
+        try (Browser browser = Browser.launch()) {
+            Page page = browser.newPage();
             List<String> console = new ArrayList<>();
             page.onConsoleMessage(m -> console.add(m.text()));
             page.navigate(report.toUri().toString());
             assertThat(page.locator(".finding.warning .finding-title").first().textContent()).startsWith("Cache stampede on ReentrantLock");
             assertThat(page.locator("#locks tbody tr").first().textContent()).contains("ReentrantLock 0x");
-            var frame = page.frames().stream().filter(x -> x != page.mainFrame()).findFirst().orElseThrow();
-            assertThat(((Number) frame.evaluate("() => levels.filter(l => l && l.length).length")).intValue()).isGreaterThan(2);
+            // the frame is created, then given its srcdoc: take it once the viewer's canvas is in it, and wait for
+            // the viewer to have drawn (an evaluate in the first, empty document fails when the srcdoc replaces it)
+            var frame = page.frameLocator("iframe.flame").first().locator("#canvas").elementHandle().ownerFrame();
+            frame.waitForFunction("() => typeof levels !== 'undefined' && levels.filter(l => l && l.length).length > 2",
+                    null, new com.microsoft.playwright.Frame.WaitForFunctionOptions().setTimeout(60_000));
             assertThat(console).noneMatch(m -> m.contains("Content Security Policy"));
             Browser.screenshot(page, "report-stampede.png");
         }
@@ -271,8 +262,8 @@ class ReportFromFilesEndToEndTest {
         // given a jcmd Thread.print of the deadlock sample, and a file that is no thread dump
         Path notes = dir.resolve("notes.bin");
         Files.write(notes, new byte[] {0, 1, 2, 3, 'x', 0});
-        try (RunningDashboard d = RunningDashboard.start()) {
-            Page page = browser().newPage();
+        try (RunningDashboard d = RunningDashboard.start(); Browser browser = Browser.launch()) {
+            Page page = browser.newPage();
             page.navigate(d.url() + "/");
             // when a person opens "Import", chooses both files and presses Import
             page.locator("details.import-form summary").click();
@@ -315,20 +306,22 @@ class ReportFromFilesEndToEndTest {
         Path html = dir.resolve("hostile.html");
         Files.writeString(html, ReportWriter.html(jvm, List.of()));
         assertThat(Files.readString(html)).doesNotContain(script).doesNotContain(img);
-        Page page = browser().newPage();
-        List<String> dialogs = new ArrayList<>();
-        page.onDialog(d -> {
-            dialogs.add(d.message());
-            d.dismiss();
-        });
-        page.navigate(html.toUri().toString());
-        // then the names are text on the page, and no element or script came from them
-        page.locator(".capture details summary").first().waitFor();
-        String text = page.locator("#threads-body").textContent();
-        assertThat(text).contains(img).contains(script);
-        assertThat(page.locator("#threads-body img").count()).isZero();
-        assertThat(page.locator("body script").count()).isEqualTo(2); // the report's data block and its own script
-        assertThat(dialogs).isEmpty();
+        try (Browser browser = Browser.launch()) {
+            Page page = browser.newPage();
+            List<String> dialogs = new ArrayList<>();
+            page.onDialog(d -> {
+                dialogs.add(d.message());
+                d.dismiss();
+            });
+            page.navigate(html.toUri().toString());
+            // then the names are text on the page, and no element or script came from them
+            page.locator(".capture details summary").first().waitFor();
+            String text = page.locator("#threads-body").textContent();
+            assertThat(text).contains(img).contains(script);
+            assertThat(page.locator("#threads-body img").count()).isZero();
+            assertThat(page.locator("body script").count()).isEqualTo(2); // the report's data block and its own script
+            assertThat(dialogs).isEmpty();
+        }
     }
 
     private static byte[] waitForRecording() throws Exception {
