@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,6 +46,7 @@ public final class ContentionProgram {
             case "rrwl" -> readWrite(threads, perThread);
             case "bimodal" -> bimodal(perThread);
             case "uncontended" -> uncontended(perThread);
+            case "condition" -> conditionReacquire(threads, perThread);
             case "vthreads" -> virtualThreads(threads, perThread);
             default -> throw new IllegalArgumentException(mode);
         };
@@ -237,6 +239,68 @@ public final class ContentionProgram {
         acquire(probe);
         probe.unlock();
         holder.join();
+    }
+
+    /**
+     * A consumer awaits a {@link Condition}. {@code quick} times the producer signals and lets go: the consumer is
+     * woken by the unlock and re-acquires a free lock (no wait). Then {@code held} times the consumer's 5 ms timed
+     * await runs out while the producer holds the lock for 20 ms: its re-acquire waits for the unlock. Counted as
+     * waits: those re-acquires, each from the end of the timeout to the return from {@code await}.
+     */
+    static long conditionReacquire(int held, int quick) throws InterruptedException {
+        ReentrantLock lock = new ReentrantLock();
+        Condition turn = lock.newCondition();
+        boolean[] ready = new boolean[1]; // guarded by lock
+        Thread consumer = new Thread(() -> {
+            for (int i = 0; i < quick + held; i++) {
+                lock.lock();
+                try {
+                    if (i < quick) {
+                        while (!ready[0]) {
+                            turn.awaitUninterruptibly();
+                        }
+                        ready[0] = false;
+                    } else {
+                        long timeoutEnds = System.nanoTime() + 5_000_000;
+                        turn.await(5, TimeUnit.MILLISECONDS);
+                        long w = System.nanoTime() - timeoutEnds;
+                        contended.incrementAndGet();
+                        waitNs.addAndGet(w);
+                        waitList.add(w);
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }, "condition-consumer");
+        consumer.start();
+        for (int i = 0; i < quick + held; i++) {
+            while (true) { // act only on a consumer that is already waiting, so every round is one re-acquire
+                lock.lock();
+                if (lock.hasWaiters(turn)) {
+                    break;
+                }
+                lock.unlock();
+                sleepNanos(200_000);
+            }
+            try {
+                if (i < quick) {
+                    ready[0] = true;
+                    turn.signal();
+                } else {
+                    long h0 = System.nanoTime();
+                    sleepNanos(20_000_000);
+                    holdNs.addAndGet(System.nanoTime() - h0);
+                    holds.incrementAndGet();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        consumer.join();
+        return quick + held;
     }
 
     static long uncontended(int n) throws InterruptedException {

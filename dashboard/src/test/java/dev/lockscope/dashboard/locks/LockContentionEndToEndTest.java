@@ -85,4 +85,37 @@ class LockContentionEndToEndTest {
             assertThat(ranking.at("/coverage/monitorEnterThresholdMs").asLong()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aConditionReacquireCountsOnlyWhenItHadToWaitForTheLock() throws Exception {
+        // given 400 signals after which the lock is free at once, and 30 timed awaits that run out while another thread
+        // holds the lock for 20 ms
+        try (RunningDashboard d = RunningDashboard.start();
+             ChildJvm app = program(d, "gt-condition", "condition", "30", "400").start()) {
+            String id = awaitInstrumented(d, app);
+            go(app);
+            Map<String, String> r = result(app, Duration.ofSeconds(120));
+            System.out.println("program: " + r);
+            long waits = num(r, "waits");
+            double waitMs = num(r, "totalWaitNs") / 1e6;
+            assertThat(waits).isEqualTo(30);
+
+            // then the re-acquires that waited are the signal waits, and the 400 that found the lock free are not
+            // (a re-acquire that did not have to park is no wait; a few may be slowed past 10 µs by the scheduler)
+            JsonNode ranking = awaitLocks(d, id, j -> reacquires(j) != null && reacquires(j).path("waits").asLong() >= waits);
+            JsonNode row = reacquires(ranking);
+            System.out.println("dashboard: " + row);
+            assertThat(row.path("waits").asLong()).isBetween(waits, waits + 40);
+            assertThat(row.path("totalWaitMs").asDouble()).isCloseTo(waitMs, within(waitMs * 0.15));
+        }
+    }
+
+    private static JsonNode reacquires(JsonNode ranking) {
+        for (JsonNode s : ranking.path("signalWaits")) {
+            if (s.path("kind").asText().equals("Condition re-acquire") && s.path("class").asText().contains("ReentrantLock")) {
+                return s;
+            }
+        }
+        return null;
+    }
 }
