@@ -81,10 +81,7 @@ public final class CostBreakdown {
         System.out.printf("where the cost goes: %d rounds of [none, agent] at %s req/s, profiled %s s after %s s%n", rounds,
                 o.getOrDefault("rate", "5000"), o.getOrDefault("duration", "20"), o.getOrDefault("warmup", "40"));
         Map<String, List<Map<String, Long>>> samples = new LinkedHashMap<>();
-        try (DashboardProcess dashboard = DashboardProcess.start(
-                Paths.get(o.getOrDefault("dashboardJar", "dashboard/target/lockscope-dashboard.jar")).toAbsolutePath(),
-                o.getOrDefault("loadCpus", "1"), List.of("-Xmx256m"), List.of("--data-dir", "none", "--history", "2m",
-                        "--max-disconnected", "2"), out.resolve("dashboard.log"))) {
+        try (DashboardProcess dashboard = OverheadRun.harnessDashboard(o, out)) {
             for (int r = 0; r < rounds; r++) {
                 for (String v : r % 2 == 0 ? List.of("none", "agent") : List.of("agent", "none")) {
                     Path collapsed = profileOnce(v, r, dashboard, profiler);

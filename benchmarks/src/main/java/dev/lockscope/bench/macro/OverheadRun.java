@@ -77,10 +77,7 @@ public final class OverheadRun {
                 variants, o.getOrDefault("warmup", "25"), o.getOrDefault("duration", "15"),
                 o.getOrDefault("concurrency", "16"), o.getOrDefault("rate", "0 (closed loop)"));
         List<Run> runs = new ArrayList<>();
-        // The dashboard shares the load generator's cores: what it costs must not be charged to the service.
-        try (DashboardProcess dashboard = DashboardProcess.start(
-                Paths.get(o.getOrDefault("dashboardJar", "dashboard/target/lockscope-dashboard.jar")).toAbsolutePath(),
-                o.getOrDefault("loadCpus", "1"), List.of("-Xmx256m"), List.of("--data-dir", "none", "--history", "2m", "--max-disconnected", "2"), out.resolve("dashboard.log"));
+        try (DashboardProcess dashboard = harnessDashboard(o, out);
              PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv))) {
             w.println("variant,round,readyMs,agentActiveMs,throughput,meanUs,p99Us,requests,errors,cpuNs,allocBytes,nativeNonHeapKb,liveHeapBytes,agentHeapBytes");
             for (int r = 0; r < rounds; r++) {
@@ -110,6 +107,17 @@ public final class OverheadRun {
         }
         report(runs, variants);
         System.out.println("raw runs: " + csv.toAbsolutePath());
+    }
+
+    /**
+     * The harness's dashboard, on the load generator's cores (what it costs must not be charged to the service),
+     * with a short history: many service JVMs pass through it.
+     */
+    static DashboardProcess harnessDashboard(Map<String, String> o, Path out) throws IOException, InterruptedException {
+        return DashboardProcess.start(
+                Paths.get(o.getOrDefault("dashboardJar", "dashboard/target/lockscope-dashboard.jar")).toAbsolutePath(),
+                o.getOrDefault("loadCpus", "1"), List.of("-Xmx256m"),
+                List.of("--data-dir", "none", "--history", "2m", "--max-disconnected", "2"), out.resolve("dashboard.log"));
     }
 
     private Run runOnce(String variant, int round, DashboardProcess dashboard) throws Exception {
