@@ -164,23 +164,16 @@ public final class CostBreakdown {
     }
 
     private void print(List<Map<String, Long>> none, List<Map<String, Long>> agent) {
+        // 1 ms samples: samples per second are CPU milliseconds per second
         double seconds = Double.parseDouble(o.getOrDefault("duration", "20"));
-        double noneTotal = 0;
-        double agentTotal = 0;
+        double noneTotal = PLACES.stream().mapToDouble(p -> mean(none, p.name())).sum() / seconds;
+        double agentTotal = PLACES.stream().mapToDouble(p -> mean(agent, p.name())).sum() / seconds;
         System.out.println("\n| where | none (CPU ms/s) | agent (CPU ms/s) | difference | share of none's CPU |");
         System.out.println("| --- | --- | --- | --- | --- |");
-        List<String[]> rows = new ArrayList<>();
         for (Place p : PLACES) {
-            double n = mean(none, p.name()) / seconds; // 1 ms samples: samples per second are ms per second
+            double n = mean(none, p.name()) / seconds;
             double a = mean(agent, p.name()) / seconds;
-            noneTotal += n;
-            agentTotal += a;
-            rows.add(new String[] {p.name(), Double.toString(n), Double.toString(a)});
-        }
-        for (String[] r : rows) {
-            double n = Double.parseDouble(r[1]);
-            double a = Double.parseDouble(r[2]);
-            System.out.printf("| %s | %.0f | %.0f | %+.0f | %+.1f %% |%n", r[0], n, a, a - n, (a - n) / noneTotal * 100);
+            System.out.printf("| %s | %.0f | %.0f | %+.0f | %+.1f %% |%n", p.name(), n, a, a - n, (a - n) / noneTotal * 100);
         }
         System.out.printf("| **total** | %.0f | %.0f | %+.0f | %+.1f %% |%n", noneTotal, agentTotal, agentTotal - noneTotal,
                 (agentTotal - noneTotal) / noneTotal * 100);
